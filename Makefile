@@ -1,0 +1,20 @@
+# appvault: build, test and demo. `make demo` and `make test` work on a fresh Debian machine.
+SWIFT ?= swift
+BUILD_FLAGS ?=
+
+.PHONY: deps build test demo clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+test: deps
+	scripts/run-tests.sh
+
+demo: deps
+	scripts/demo.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,80 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "appvault",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "VaultCrypto", targets: ["VaultCrypto"]),
+        .library(name: "AppVault", targets: ["AppVault"]),
+        .library(name: "MailConnectors", targets: ["MailConnectors"]),
+        .library(name: "VaultAgent", targets: ["VaultAgent"]),
+        .executable(name: "appvault", targets: ["appvault"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "VaultCrypto",
+            dependencies: ["CSodium"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AppVault",
+            dependencies: [
+                "VaultCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MailConnectors",
+            dependencies: [
+                "AppVault", "VaultCrypto", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VaultAgent",
+            dependencies: [
+                "AppVault", "VaultCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "appvault",
+            dependencies: [
+                "AppVault", "VaultCrypto", "MailConnectors", "VaultAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VaultCryptoTests",
+            dependencies: ["VaultCrypto"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

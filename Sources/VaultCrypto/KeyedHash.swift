@@ -1,0 +1,34 @@
+internal import CSodium
+
+/// BLAKE2b keyed hashing (`crypto_generichash`), used as a MAC and for fingerprints.
+public enum KeyedHash {
+    /// Hashes `message` under `key` into `length` bytes (16...64).
+    public static func hash(
+        _ message: UnsafeRawBufferPointer, key: borrowing SecureBytes, length: Int = 32
+    ) -> [UInt8] {
+        Sodium.ensureInitialised()
+        precondition(length >= Int(crypto_generichash_bytes_min()) && length <= Int(crypto_generichash_bytes_max()))
+        var out = [UInt8](repeating: 0, count: length)
+        key.withUnsafeBytes { keyBytes in
+            out.withUnsafeMutableBufferPointer { buffer in
+                _ = crypto_generichash(
+                    buffer.baseAddress!, length,
+                    message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count),
+                    keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), keyBytes.count)
+            }
+        }
+        return out
+    }
+
+    /// Hashes an array of bytes under `key`.
+    public static func hash(_ message: [UInt8], key: borrowing SecureBytes, length: Int = 32) -> [UInt8] {
+        message.withUnsafeBytes { hash($0, key: key, length: length) }
+    }
+
+    /// Compares two MACs or hashes in constant time.
+    public static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        guard !lhs.isEmpty else { return true }
+        return lhs.withUnsafeBytes { a in rhs.withUnsafeBytes { b in sodium_memcmp(a.baseAddress!, b.baseAddress!, lhs.count) == 0 } }
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages appvault needs to build, test and demo, when any is missing.
+set -euo pipefail
+packages=(libsodium-dev libssl-dev libsqlite3-dev pkg-config dovecot-imapd dovecot-lmtpd python3-aiosmtpd openssl curl sqlite3 util-linux procps)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
