@@ -1,0 +1,62 @@
+public import Foundation
+public import VaultCrypto
+
+/// A short-lived, narrow permission to use one account's app password for one protocol.
+///
+/// A lease carries no secret. Its secret is read once per use through a ``LeaseRedeemer``,
+/// which only this package's connectors can call.
+public struct Lease: Sendable, Codable, Equatable {
+    /// Random identifier (32 hex digits).
+    public var id: String
+    /// The account's name.
+    public var account: String
+    /// IMAP or SMTP.
+    public var `protocol`: MailProtocol
+    /// The account generation the lease was granted for; rotate and revoke bump it.
+    public var generation: Int64
+    /// The server this lease may be used against.
+    public var endpoint: ServerEndpoint
+    /// The user name to authenticate as (the mailbox address).
+    public var username: String
+    /// When the lease was granted.
+    public var grantedAt: Date
+    /// When it stops working unless renewed.
+    public var expiresAt: Date
+    /// The latest time renewals may extend it to.
+    public var maximumExpiresAt: Date
+    /// Uses left before it is spent.
+    public var usesLeft: Int
+    /// Who asked for it (`uid 1000 pid 4242 /usr/bin/appvault`, or `in-process`).
+    public var holder: String
+
+    /// Creates a lease description (normally done by the vault).
+    public init(id: String, account: String, protocol: MailProtocol, generation: Int64,
+                endpoint: ServerEndpoint, username: String, grantedAt: Date, expiresAt: Date,
+                maximumExpiresAt: Date, usesLeft: Int, holder: String) {
+        self.id = id
+        self.account = account
+        self.protocol = `protocol`
+        self.generation = generation
+        self.endpoint = endpoint
+        self.username = username
+        self.grantedAt = grantedAt
+        self.expiresAt = expiresAt
+        self.maximumExpiresAt = maximumExpiresAt
+        self.usesLeft = usesLeft
+        self.holder = holder
+    }
+}
+
+/// Hands a lease's secret to a connector for the length of one closure call.
+///
+/// Each call spends one use of the lease, is checked against expiry, revocation and the
+/// account's generation, and is recorded in the audit log. The secret lives in guarded
+/// memory that is zeroed when the closure returns. Only this package may call it
+/// (DESIGN.md rule 1): the in-process ``Vault`` and the agent client implement it.
+package protocol LeaseRedeemer: Sendable {
+    /// Spends one use of `lease` for `protocol` and calls `body` with its secret.
+    func redeem<Result>(
+        _ lease: Lease, for protocol: MailProtocol,
+        _ body: (borrowing SecureBytes) throws -> Result
+    ) throws -> Result
+}
