@@ -20,6 +20,24 @@ public enum KeyedHash {
         return out
     }
 
+    /// Hashes `message` under `key` straight into guarded memory, for outputs that are keys.
+    public static func secretHash(
+        _ message: UnsafeRawBufferPointer, key: borrowing SecureBytes, length: Int = 32
+    ) throws(CryptoError) -> SecureBytes {
+        Sodium.ensureInitialised()
+        precondition(length >= Int(crypto_generichash_bytes_min()) && length <= Int(crypto_generichash_bytes_max()))
+        var out = try SecureBytes(zeroedCount: length)
+        key.withUnsafeBytes { keyBytes in
+            out.withUnsafeMutableBytes { buffer in
+                _ = crypto_generichash(
+                    buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), length,
+                    message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count),
+                    keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), keyBytes.count)
+            }
+        }
+        return out
+    }
+
     /// Hashes an array of bytes under `key`.
     public static func hash(_ message: [UInt8], key: borrowing SecureBytes, length: Int = 32) -> [UInt8] {
         message.withUnsafeBytes { hash($0, key: key, length: length) }

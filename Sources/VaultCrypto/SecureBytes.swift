@@ -54,14 +54,14 @@ public struct SecureBytes: ~Copyable {
     }
 
     /// Calls `body` with a read-only view of the secret.
-    public func withUnsafeBytes<Result, Failure: Error>(
+    public func withUnsafeBytes<Result: ~Copyable, Failure: Error>(
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     /// Calls `body` with a writable view of the secret.
-    public mutating func withUnsafeMutableBytes<Result, Failure: Error>(
+    public mutating func withUnsafeMutableBytes<Result: ~Copyable, Failure: Error>(
         _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         try body(UnsafeMutableRawBufferPointer(start: base, count: count))

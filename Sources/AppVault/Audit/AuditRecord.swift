@@ -1,0 +1,31 @@
+public import Foundation
+
+/// One entry of the append-only, hash-chained audit log. Never holds a secret.
+public struct AuditRecord: Sendable, Codable, Equatable {
+    /// Position in the log, from 1 without gaps.
+    public var sequence: Int64
+    /// When it happened.
+    public var at: Date
+    /// What happened: `vault.create`, `account.add`, `lease.grant`, `lease.deny`, ...
+    public var event: String
+    /// The account concerned, if any.
+    public var account: String?
+    /// The lease concerned, if any.
+    public var leaseID: String?
+    /// Who did it: `cli uid 1000`, `agent peer uid 1000 pid 42 /usr/bin/x`, `in-process`.
+    public var actor: String
+    /// Non-secret details: generation, fingerprint, reason of a denial.
+    public var detail: String
+    /// Keyed BLAKE2b over this record and the previous record's MAC (hex).
+    public var mac: String
+}
+
+/// The outcome of `audit --verify`.
+public struct AuditVerification: Sendable, Codable, Equatable {
+    /// How many records were read.
+    public var recordCount: Int
+    /// One line per problem: which record and what is wrong with it. Empty when intact.
+    public var problems: [String]
+    /// True when the chain is complete and every MAC matches.
+    public var isIntact: Bool { problems.isEmpty }
+}

@@ -1,0 +1,24 @@
+public import Logging
+
+/// Settings a vault is opened with: clock, logger, who is acting and lease limits.
+public struct VaultConfiguration: Sendable {
+    /// The time source; tests inject a manual clock.
+    public var clock: any VaultClock
+    /// Where diagnostics go. Never receives a secret.
+    public var logger: Logger
+    /// Who performs changes, as written to the audit log (`cli uid 1000`).
+    public var actor: String
+    /// Bounds on leases.
+    public var leaseLimits: LeaseLimits
+
+    /// Creates a configuration; the defaults suit a command-line process.
+    public init(clock: any VaultClock = SystemClock(),
+                logger: Logger = Logger(label: "appvault", factory: { _ in SwiftLogNoOpLogHandler() }),
+                actor: String = "in-process",
+                leaseLimits: LeaseLimits = LeaseLimits()) {
+        self.clock = clock
+        self.logger = logger
+        self.actor = actor
+        self.leaseLimits = leaseLimits
+    }
+}
