@@ -7,12 +7,15 @@ public enum AgentRequest: ~Copyable {
     case status
     /// Unlocks the vault with a passphrase (held in guarded memory, wiped after use).
     case unlock(SecureBytes)
+    /// Unlocks a key-file vault with the key file's contents (guarded memory, wiped after use).
+    case unlockWithKeyFile(SecureBytes)
     /// Locks the vault: its keys are zeroed.
     case lock
     /// Grants a lease on `account` for `protocol`; `ttlSeconds` 0 means the vault's default.
     case lease(account: String, protocol: MailProtocol, ttlSeconds: UInt32, uses: UInt32)
-    /// Spends one use of a lease and returns its secret.
-    case redeem(leaseID: String, protocol: MailProtocol)
+    /// Spends one use of `lease` for `protocol` and returns its secret. The lease is sent
+    /// whole; the vault checks it against its stored record.
+    case redeem(lease: Lease, protocol: MailProtocol)
     /// Extends a lease; `ttlSeconds` 0 means the vault's default.
     case renew(leaseID: String, ttlSeconds: UInt32)
     /// Ends a lease now.
@@ -25,6 +28,7 @@ public enum AgentRequest: ~Copyable {
         switch self {
         case .status: "status"
         case .unlock: "unlock"
+        case .unlockWithKeyFile: "unlock"
         case .lock: "lock"
         case .lease: "lease"
         case .redeem: "redeem"

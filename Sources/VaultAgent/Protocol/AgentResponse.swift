@@ -46,6 +46,14 @@ public enum AgentResponse: ~Copyable {
     case secret(SecureBytes)
     /// The request failed; nothing changed.
     case failure(AgentFailure)
+
+    /// The error code when this is a failure.
+    public var failureCode: AgentErrorCode? {
+        switch self {
+        case .failure(let failure): failure.code
+        default: nil
+        }
+    }
 }
 
 /// An error reply: a stable code and a message for people. Never holds a secret.

@@ -34,13 +34,15 @@ public enum RequestCodec {
             request = .status
         case .unlock:
             request = .unlock(try reader.secret("passphrase"))
+        case .unlockWithKeyFile:
+            request = .unlockWithKeyFile(try reader.secret("key file"))
         case .lock:
             request = .lock
         case .lease:
             request = .lease(account: try reader.string("account"), protocol: try reader.mailProtocol("protocol"),
                              ttlSeconds: try reader.u32("ttl"), uses: try reader.u32("uses"))
         case .redeem:
-            request = .redeem(leaseID: try reader.string("lease id"), protocol: try reader.mailProtocol("protocol"))
+            request = .redeem(lease: try reader.lease(), protocol: try reader.mailProtocol("protocol"))
         case .renew:
             request = .renew(leaseID: try reader.string("lease id"), ttlSeconds: try reader.u32("ttl"))
         case .revokeLease:
@@ -67,6 +69,10 @@ public enum RequestCodec {
             var writer = FrameWriter(type: .unlock, id: id)
             try writer.secret(passphrase, "passphrase")
             return writer.finish()
+        case .unlockWithKeyFile(let contents):
+            var writer = FrameWriter(type: .unlockWithKeyFile, id: id)
+            try writer.secret(contents, "key file")
+            return writer.finish()
         case .lock:
             return FrameWriter(type: .lock, id: id).finish()
         case .lease(let account, let proto, let ttl, let uses):
@@ -76,9 +82,9 @@ public enum RequestCodec {
             try writer.u32(ttl, "ttl")
             try writer.u32(uses, "uses")
             return writer.finish()
-        case .redeem(let leaseID, let proto):
+        case .redeem(let lease, let proto):
             var writer = FrameWriter(type: .redeem, id: id)
-            try writer.string(leaseID, "lease id")
+            try writer.lease(lease)
             try writer.mailProtocol(proto, "protocol")
             return writer.finish()
         case .renew(let leaseID, let ttl):

@@ -86,7 +86,7 @@ public enum ResponseCodec {
             let raw = try reader.u16("error code")
             let message = try reader.string("message")
             response = .failure(AgentFailure(code: AgentErrorCode(rawValue: raw) ?? .internalError, message: message))
-        case .status, .unlock, .lock, .lease, .redeem, .renew, .revokeLease, .listLeases:
+        case .status, .unlock, .unlockWithKeyFile, .lock, .lease, .redeem, .renew, .revokeLease, .listLeases:
             throw .unknownMessageType(rawType)
         }
         guard reader.isAtEnd else { throw .malformed("bytes left over after a reply") }

@@ -33,7 +33,7 @@ public struct WireBuffer: ~Copyable {
     }
 
     /// Calls `body` with the written bytes.
-    public func withBytes<Result, Failure: Error>(
+    public func withBytes<Result: ~Copyable, Failure: Error>(
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         try body(UnsafeRawBufferPointer(rebasing: storage[0..<count]))

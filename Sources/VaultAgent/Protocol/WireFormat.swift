@@ -28,6 +28,7 @@ enum MessageType: UInt8 {
     case renew = 0x06
     case revokeLease = 0x07
     case listLeases = 0x08
+    case unlockWithKeyFile = 0x09
 
     case statusReply = 0x81
     case done = 0x82
