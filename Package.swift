@@ -76,5 +76,10 @@ let package = Package(
             dependencies: ["VaultCrypto"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "AppVaultTests",
+            dependencies: ["AppVault", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
     ]
 )
