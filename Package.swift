@@ -81,5 +81,10 @@ let package = Package(
             dependencies: ["AppVault", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["AppVault", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
     ]
 )
