@@ -79,6 +79,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "AppVaultTests",
+            dependencies: ["AppVault", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["AppVault", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "VaultAgentTests",
             dependencies: [
                 "VaultAgent", "AppVault", "VaultCrypto",

@@ -1,0 +1,62 @@
+import AppVault
+import ArgumentParser
+import VaultCrypto
+
+/// `appvault add`: store a newly generated app password.
+struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store an app password for a mailbox (asked without echo, or read from standard input).",
+        discussion: """
+            The password is read from the terminal without echo, or from standard input when it is
+            not a terminal. Gmail and Yahoo passwords may be typed as shown (abcd efgh ijkl mnop);
+            they are checked to be 16 letters. With --generate a strong random password is made and
+            printed exactly once: set it at your server, it is never shown again.
+            """)
+
+    @OptionGroup var options: VaultOptions
+
+    @Argument(help: "A short name for the account (letters, digits, '.', '_', '-').")
+    var name: String
+
+    @Option(name: .long, help: "gmail, outlook, yahoo, icloud, fastmail or custom.")
+    var provider: String
+
+    @Option(name: .long, help: "The mailbox address; also the login name.")
+    var email: String
+
+    @Option(name: .long, help: ArgumentHelp("Incoming server (required for custom; overrides a preset).", valueName: "host:port[:tls|starttls]"))
+    var imap: String?
+
+    @Option(name: .long, help: ArgumentHelp("Outgoing server (required for custom; overrides a preset).", valueName: "host:port[:tls|starttls]"))
+    var smtp: String?
+
+    @Flag(name: .long, help: "Generate a random password and print it once instead of reading one.")
+    var generate = false
+
+    func run() throws {
+        try reportingErrors {
+            let spec = try AccountSpec(name: name, email: email, provider: provider,
+                                       imap: imap.map(ServerEndpoint.init(parsing:)),
+                                       smtp: smtp.map(ServerEndpoint.init(parsing:)))
+            let vault = try options.openUnlocked()
+            if generate {
+                let generated = try vault.addAccount(spec)
+                let record = generated.record
+                Output.notice("Generated app password for \(record.name), shown once; set it at your server now:")
+                generated.reveal { Output.writeSecret($0) }
+                Output.notice(AccountSummary.stored(record))
+            } else {
+                let secret = try SecretInput.appPassword(prompt: "App password for \(spec.email): ")
+                let record = try vault.addAccount(spec, secret: secret)
+                Output.line(AccountSummary.stored(record))
+            }
+        }
+    }
+}
+
+/// One-line descriptions of an account after a change.
+enum AccountSummary {
+    static func stored(_ record: AccountRecord) -> String {
+        "Stored \(record.name) (\(record.provider), \(record.email)): generation \(record.generation), fingerprint \(record.fingerprint ?? "-")"
+    }
+}

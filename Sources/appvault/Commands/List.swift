@@ -1,0 +1,69 @@
+import AppVault
+import ArgumentParser
+import Foundation
+
+/// `appvault list`: metadata only.
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List accounts: settings, status, fingerprint, today's traffic. Never a secret.",
+        discussion: "Needs no passphrase. --json prints the documented, stable form (docs/cli.md).")
+
+    @OptionGroup var options: VaultOptions
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let vault = try options.openLocked()
+            let listed = try vault.accounts().map { record in
+                ListedAccount(record, traffic: record.status == .revoked ? nil : try vault.trafficToday(account: record.name))
+            }
+            if json { return try Output.json(listed) }
+            if listed.isEmpty { return Output.line("No accounts. Add one with `appvault add NAME --provider gmail --email ADDR`.") }
+            Output.table(
+                ["NAME", "STATUS", "PROVIDER", "EMAIL", "IMAP", "SMTP", "GEN", "FINGERPRINT", "ROTATED", "TODAY IN/OUT (MB)"],
+                listed.map { account in
+                    [account.name, account.status.rawValue, account.provider, account.email, account.imap.description,
+                     account.smtp.description, String(account.generation), account.fingerprint ?? "-",
+                     Output.date(account.rotatedAt ?? account.createdAt),
+                     account.trafficToday.map { "\(megabytes($0.bytesIn))/\(megabytes($0.bytesOut))" } ?? "-"]
+                })
+        }
+    }
+
+    private func megabytes(_ bytes: Int64) -> String { String(format: "%.1f", Double(bytes) / 1_000_000) }
+}
+
+/// The JSON shape of one listed account (documented in docs/cli.md).
+struct ListedAccount: Encodable {
+    let name: String
+    let email: String
+    let provider: String
+    let status: AccountStatus
+    let generation: Int64
+    let fingerprint: String?
+    let imap: ServerEndpoint
+    let smtp: ServerEndpoint
+    let createdAt: Date
+    let rotatedAt: Date?
+    let revokedAt: Date?
+    let checkedAt: Date?
+    let trafficToday: TrafficUsage?
+
+    init(_ record: AccountRecord, traffic: TrafficUsage?) {
+        name = record.name
+        email = record.email
+        provider = record.provider
+        status = record.status
+        generation = record.generation
+        fingerprint = record.fingerprint
+        imap = record.imap
+        smtp = record.smtp
+        createdAt = record.createdAt
+        rotatedAt = record.rotatedAt
+        revokedAt = record.revokedAt
+        checkedAt = record.checkedAt
+        trafficToday = traffic
+    }
+}

@@ -1,0 +1,21 @@
+import AppVault
+import ArgumentParser
+
+/// `appvault revoke`: destroy an account's secret.
+struct Revoke: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Destroy an account's app password and end its leases; a tombstone stays for the record.")
+
+    @OptionGroup var options: VaultOptions
+
+    @Argument(help: "The account's name.")
+    var name: String
+
+    func run() throws {
+        try reportingErrors {
+            let vault = try options.openUnlocked()
+            let record = try vault.revoke(account: name)
+            Output.line("Revoked \(record.name): secret destroyed, leases ended (generation \(record.generation)). Also revoke it at your provider.")
+        }
+    }
+}

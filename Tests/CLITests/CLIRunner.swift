@@ -1,0 +1,77 @@
+import Foundation
+import Glibc
+
+/// Runs the built `appvault` binary as a user would, capturing everything it prints.
+struct CLIRunner {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        var all: String { stdout + stderr }
+    }
+
+    /// The `appvault` executable next to the test bundle (`swift build --build-tests` builds both).
+    static let executable: String = {
+        let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        var folder = URL(fileURLWithPath: selfPath).deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent("appvault").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return "appvault-binary-not-built: run `swift build --build-tests` first"
+    }()
+
+    let folder: String
+    var environment: [String: String]
+
+    /// A runner with its own vault path and passphrase file in a fresh private folder.
+    init(passphrase: String = "correct horse battery") {
+        var template = Array("/tmp/appvault-cli-XXXXXX".utf8CString)
+        folder = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        let passphraseFile = folder + "/passphrase"
+        FileManager.default.createFile(atPath: passphraseFile, contents: Data((passphrase + "\n").utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        environment = [
+            "PATH": "/usr/bin:/bin", "HOME": folder,
+            "APPVAULT_VAULT": folder + "/vault/vault.db",
+            "APPVAULT_PASSPHRASE_FILE": passphraseFile,
+        ]
+    }
+
+    var vaultPath: String { environment["APPVAULT_VAULT"]! }
+
+    func writeFile(_ name: String, _ contents: String, mode: Int = 0o600) -> String {
+        let path = folder + "/" + name
+        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode])
+        return path
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: Data = Data(), environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        process.environment = environment.merging(extra) { $1 }
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let writer = Thread { input.fileHandleForWriting.write(stdin); try? input.fileHandleForWriting.close() }
+        writer.start()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// `init` with the cheapest named strength, as tests check behaviour, not cost.
+    func initVault() throws {
+        let result = try run(["init", "--kdf", "interactive"])
+        precondition(result.status == 0, "init failed: \(result.all)")
+    }
+
+    func cleanUp() { _ = try? FileManager.default.removeItem(atPath: folder) }
+}
