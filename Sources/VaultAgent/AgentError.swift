@@ -47,7 +47,8 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsafeSocketPath: 7
         case .policy: 2
         case .notRunning: 14
-        case .alreadyRunning, .system, .timedOut, .badReply: 1
+        case .timedOut, .badReply: 16
+        case .alreadyRunning, .system: 1
         }
     }
 }

@@ -136,8 +136,8 @@ public enum AgentErrorCode: UInt16, Sendable, CaseIterable, CustomStringConverti
         case .leaseExpired, .leaseUsedUp, .leaseRevoked, .leaseStale, .leaseWrongProtocol,
              .leaseLimitReached, .leaseRenewalLimit, .accountRevoked: 10
         case .trafficLimit: 11
-        case .denied: 12
-        case .malformedFrame, .frameTooLarge, .unsupportedVersion, .unknownRequest, .timeout: 13
+        case .denied: 15
+        case .malformedFrame, .frameTooLarge, .unsupportedVersion, .unknownRequest, .timeout: 16
         case .io, .storage, .crypto, .internalError: 1
         }
     }
