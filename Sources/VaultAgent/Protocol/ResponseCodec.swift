@@ -55,6 +55,22 @@ public enum ResponseCodec {
         }
     }
 
+    /// Decodes one whole frame: 4-byte length prefix and body. Never traps on any input.
+    public static func decode(frame: UnsafeRawBufferPointer) throws(ProtocolError) -> ResponseFrame {
+        try decode(body: FrameHeader.body(ofFrame: frame))
+    }
+
+    /// Decodes one whole frame held in an array (convenience for tests and fuzzing).
+    public static func decode(frame: [UInt8]) throws(ProtocolError) -> ResponseFrame {
+        var decoded: ResponseFrame?
+        var failure: ProtocolError?
+        frame.withUnsafeBytes { bytes in
+            do throws(ProtocolError) { decoded = try decode(frame: bytes) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return decoded.take()!
+    }
+
     /// Decodes a response body (after the length prefix). Never traps on any input.
     public static func decode(body: UnsafeRawBufferPointer) throws(ProtocolError) -> ResponseFrame {
         var reader = ByteReader(body)

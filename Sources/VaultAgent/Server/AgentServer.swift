@@ -97,8 +97,8 @@ public final class AgentServer: Sendable {
     }
 
     private func admit(_ fd: Int32) {
-        let (admitted, _) = active.add(1, ordering: .sequentiallyConsistent)
-        guard admitted <= configuration.maxConnections else {
+        let (_, serving) = active.add(1, ordering: .sequentiallyConsistent)
+        guard serving <= configuration.maxConnections else {
             active.subtract(1, ordering: .sequentiallyConsistent)
             logger.warning("agent connection refused: too many connections",
                            metadata: ["limit": "\(configuration.maxConnections)"])
