@@ -105,6 +105,13 @@ struct CodecTests {
         }
     }
 
+    @Test("the example bytes in docs/agent-protocol.md are what the codec produces")
+    func documentedExample() throws {
+        #expect(try frameBytes(.status, id: 7) == [0, 0, 0, 6, 1, 1, 0, 0, 0, 7])
+        let reply = try ResponseCodec.encode(ResponseFrame(id: 7, response: .status(AgentStatus(unlocked: true, pid: 4242, idleLockSeconds: 900))))
+        #expect(reply.withBytes { Array($0) } == [0, 0, 0, 0x0f, 1, 0x81, 0, 0, 0, 7, 1, 0, 0, 0x10, 0x92, 0, 0, 3, 0x84])
+    }
+
     @Test("malformed frames are refused with a precise error")
     func malformedFrames() throws {
         let valid = try frameBytes(.lease(account: "work", protocol: .imap, ttlSeconds: 30, uses: 1))

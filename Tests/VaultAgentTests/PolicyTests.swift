@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import AppVault
 @testable import VaultAgent
@@ -75,6 +76,14 @@ struct PolicyTests {
         ] {
             #expect(throws: AgentError.self, "\(bad)") { try AgentPolicy.parse(bad) }
         }
+    }
+
+    @Test("the shipped example policy parses")
+    func examplePolicyParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let policy = try AgentPolicy.load(path: root.appendingPathComponent("Vault/agent-policy.example.toml").path)
+        #expect(policy.trustOwnUID && policy.rules.count == 3)
+        #expect(policy.rules[0] == .init(uid: 1001, executable: "/usr/local/bin/appvault", accounts: ["statements"], protocols: [.imap]))
     }
 
     @Test("idle-lock durations are read as people write them")
