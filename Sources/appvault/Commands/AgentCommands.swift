@@ -27,6 +27,11 @@ struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Run the vault agent, which lends leases to allowed local processes over a Unix socket.",
+        discussion: """
+            The agent commands (agent, unlock, lock, leases, lease revoke) add these exit codes: \
+            14 no agent runs on the socket, 15 the agent's policy denied the request, \
+            16 invalid reply or time-out talking to the agent. docs/agent-protocol.md describes the protocol.
+            """,
         subcommands: [AgentRun.self, AgentStatusCommand.self],
         defaultSubcommand: AgentRun.self)
 }
