@@ -83,9 +83,19 @@ let package = Package(
             dependencies: ["AppVault", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["AppVault", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["TestSupport", "AppVault", "VaultCrypto"],
             swiftSettings: strictSettings
         ),
         .testTarget(
