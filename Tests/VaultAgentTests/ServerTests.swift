@@ -17,10 +17,11 @@ struct ServerTests {
         let agent = try AgentHarness()
         let lease = try agent.client.lease(account: "work", for: .imap)
         #expect(lease.usesLeft == 1 && lease.holder.hasPrefix("uid \(getuid()) pid \(getpid())"))
-        #expect(try redeem(agent.client, lease) == appPassword)
+        let matches = try redeem(agent.client, lease) == appPassword
+        #expect(matches, "the redeemed secret is the account's password")
         #expect(refusal { _ = try redeem(agent.client, lease) } == .leaseUsedUp)
-        #expect(!agent.logs.all.contains(appPassword))
-        #expect(!agent.logs.all.contains(vaultPassphrase))
+        let leaked = agent.logs.all.contains(appPassword) || agent.logs.all.contains(vaultPassphrase)
+        #expect(!leaked, "no secret in the agent's log")
     }
 
     @Test("an expired lease fails with lease-expired (the vault's clock is moved, not slept)")
@@ -87,7 +88,8 @@ struct ServerTests {
         #expect(agent.vault.isUnlocked)
         try agent.client.lock()
         #expect(!agent.vault.isUnlocked)
-        #expect(!agent.logs.all.contains(vaultPassphrase))
+        let leaked = agent.logs.all.contains(vaultPassphrase)
+        #expect(!leaked, "no passphrase in the agent's log")
     }
 
     @Test("garbage and oversized frames get an error reply and a closed connection; others are still served")
@@ -158,7 +160,8 @@ struct ServerTests {
         let policy = AgentPolicy(rules: [.init(uid: 4321, executable: "/usr/local/bin/statements", accounts: ["work"], protocols: [.imap])])
         let agent = try AgentHarness(policy: policy, peer: reader)
         let lease = try agent.client.lease(account: "work", for: .imap)
-        #expect(try redeem(agent.client, lease) == appPassword)
+        let matches = try redeem(agent.client, lease) == appPassword
+        #expect(matches, "the allowed peer reads the password")
         #expect(refusal { _ = try agent.client.lease(account: "work", for: .smtp) } == .denied)
         #expect(refusal { _ = try agent.client.lease(account: "other", for: .imap) } == .denied)
         #expect(refusal { try agent.client.lock() } == .denied)
