@@ -180,6 +180,8 @@ func refusal(_ body: () throws -> Void) -> AgentErrorCode? {
         return nil
     } catch let AgentError.refused(failure) {
         return failure.code
+    } catch let error as VaultError {
+        return AgentErrorCode(error)
     } catch {
         return .internalError
     }

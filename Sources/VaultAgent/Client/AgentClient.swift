@@ -113,15 +113,20 @@ public struct AgentClient: Sendable {
             throw .refused(AgentFailure(code: .invalidInput, message: error.description))
         }
         let channel = try connect()
+        // An agent that refuses the connection (policy, connection cap) may reply and close
+        // before the request is sent; its reply is still read below.
+        var sendFailure: ChannelError?
         do {
             try channel.write(outgoing, timeout: replyTimeout)
         } catch {
-            throw describe(error, "sending the request")
+            if error == .timedOut { throw describe(error, "sending the request") }
+            sendFailure = error
         }
         var incoming = WireBuffer(capacity: WireFormat.maxBodyBytes)
         do {
             try channel.readFrame(into: &incoming, idleTimeout: replyTimeout, frameTimeout: replyTimeout)
         } catch {
+            if let sendFailure { throw describe(sendFailure, "sending the request") }
             throw describe(error, "reading the reply")
         }
         let reply: ResponseFrame

@@ -122,13 +122,18 @@ public final class AgentServer: Sendable {
             logger.error("agent could not identify a peer; connection dropped", metadata: ["error": "\(error)"])
             return
         }
+        var buffer = WireBuffer(capacity: WireFormat.maxBodyBytes)
         guard configuration.policy.allows(.connect, peer: peer, agentUID: agentUID) else {
             logger.warning("agent.deny", metadata: ["action": "connect", "peer": "\(peer)"])
+            // Read (and drop) the first request, so the refusal answers it and the client
+            // reads the reply rather than a reset connection.
+            try? channel.readFrame(into: &buffer, idleTimeout: .seconds(1), frameTimeout: .seconds(1))
+            let id = buffer.withBytes { FrameHeader.requestID(body: $0) }
+            buffer.reset()
             send(.failure(AgentFailure(code: .denied, message: "the agent's policy does not allow \(peer) to connect")),
-                 id: 0, on: channel, timeout: Self.writeTimeout)
+                 id: id, on: channel, timeout: Self.writeTimeout)
             return
         }
-        var buffer = WireBuffer(capacity: WireFormat.maxBodyBytes)
         while !stopping.load(ordering: .sequentiallyConsistent) {
             do {
                 try channel.readFrame(into: &buffer, idleTimeout: configuration.connectionIdleTimeout,
