@@ -73,8 +73,8 @@ struct ServerTests {
         agent.server.checkIdleLock()
         #expect(try agent.client.status().unlocked, "status requests do not count as activity, but 59 s < 60 s")
         agent.agentClock.advance(seconds: 2)
-        Thread.sleep(forTimeInterval: 0.5)  // the accept loop checks several times a second
-        #expect(try !agent.client.status().unlocked)
+        // The accept loop checks several times a second; give a busy machine up to 5 s.
+        #expect(eventually { (try? agent.client.status().unlocked) == false })
         #expect(!agent.vault.isUnlocked)
         #expect(refusal { _ = try agent.client.lease(account: "work", for: .imap) } == .locked)
         try agent.client.unlock(passphrase: secure(vaultPassphrase))
@@ -139,12 +139,10 @@ struct ServerTests {
     func connectionCap() throws {
         let agent = try AgentHarness(maxConnections: 2)
         var held = try [RawConnection(agent.socketPath), RawConnection(agent.socketPath)]
-        Thread.sleep(forTimeInterval: 0.3)
-        #expect(refusal { _ = try agent.client.status() } == .tooManyConnections)
+        #expect(eventually { refusal { _ = try agent.client.status() } == .tooManyConnections })
         #expect(held.count == 2)
         held.removeAll()
-        Thread.sleep(forTimeInterval: 0.3)
-        #expect(throws: Never.self) { _ = try agent.client.status() }
+        #expect(eventually { (try? agent.client.status()) != nil }, "served again once the held connections close")
     }
 
     @Test("a peer the policy does not know is refused at connect, and the refusal is logged without secrets")
