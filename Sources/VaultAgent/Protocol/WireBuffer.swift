@@ -20,9 +20,6 @@ public struct WireBuffer: ~Copyable {
         storage.deallocate()
     }
 
-    /// The bytes this buffer can hold.
-    public var capacity: Int { storage.count }
-
     /// Bytes not yet written.
     public var remainingCapacity: Int { storage.count - count }
 
