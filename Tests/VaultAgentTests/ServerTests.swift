@@ -81,6 +81,35 @@ struct ServerTests {
         #expect(try agent.client.status().unlocked)
     }
 
+    @Test("renew extends a lease up to its maximum lifetime; the owner may list and revoke any lease")
+    func renewAndList() throws {
+        let agent = try AgentHarness()
+        let lease = try agent.client.lease(account: "work", for: .smtp, ttl: .seconds(20), uses: 2)
+        agent.vaultClock.advance(seconds: 15)
+        let renewed = try agent.client.renew(lease: lease.id, ttl: .seconds(60))
+        #expect(renewed.id == lease.id && renewed.expiresAt == agent.vaultClock.now().addingTimeInterval(60))
+        agent.vaultClock.advance(seconds: 30)
+        #expect(try agent.client.redeem(lease, for: .smtp) { $0.count } == appPassword.utf8.count)
+        #expect(try agent.client.liveLeases().map(\.id) == [lease.id])
+        #expect(refusal { _ = try agent.client.renew(lease: "no-such-lease") } == .noSuchLease)
+    }
+
+    @Test("a key-file vault is unlocked through the agent with the key file's contents")
+    func keyFileUnlock() throws {
+        let folder = TemporaryFolder()
+        let keyPath = folder.file("vault.key")
+        let vault = try Vault.create(at: folder.file("vault.db"), credential: .createKeyFile(at: keyPath))
+        vault.lock()
+        let server = AgentServer(vault: vault, configuration: AgentConfiguration(
+            socketPath: folder.file("run/agent.sock"), hardenProcess: false), logger: LogCapture().logger)
+        try server.start()
+        defer { server.stop(); server.wait() }
+        let client = AgentClient(socketPath: folder.file("run/agent.sock"))
+        #expect(refusal { try client.unlock(passphrase: secure("not a key file")) } == .invalidInput)
+        try client.unlock(keyFileContents: SecretFile.read(path: keyPath, maximumBytes: 4096, requirePrivate: true))
+        #expect(try client.status().unlocked)
+    }
+
     @Test("unlock with a wrong passphrase is refused; lock zeroes the keys")
     func unlockAndLock() throws {
         let agent = try AgentHarness(unlocked: false)
@@ -167,6 +196,16 @@ struct ServerTests {
         #expect(refusal { try agent.client.lock() } == .denied)
         #expect(refusal { _ = try agent.client.liveLeases() } == .denied)
         #expect(agent.vault.isUnlocked)
+
+        // Renew and revoke: allowed on live leases of its own account and protocol only.
+        let own = try agent.client.lease(account: "work", for: .imap, ttl: .seconds(30))
+        agent.vaultClock.advance(seconds: 10)
+        #expect(try agent.client.renew(lease: own.id, ttl: .seconds(30)).expiresAt > own.expiresAt)
+        try agent.client.revokeLease(id: own.id)
+        let foreign = try agent.vault.lease(account: "work", for: .smtp, holder: "someone else")
+        #expect(refusal { _ = try agent.client.renew(lease: foreign.id) } == .denied)
+        #expect(refusal { try agent.client.revokeLease(id: foreign.id) } == .denied)
+        #expect(refusal { try agent.client.revokeLease(id: "no-such-lease") } == .denied, "no probing for lease ids")
     }
 
     @Test("the socket is created 0600 in a 0700 folder; a stale socket is replaced; a live agent is not",
