@@ -60,7 +60,7 @@ extension Vault {
     private static func usage(_ record: AccountRecord, day: String, in db: Database) throws -> TrafficUsage {
         let row = try Row.fetchOne(db, sql: "SELECT bytes_in, bytes_out FROM traffic WHERE account_id = ? AND day = ?",
                                    arguments: [record.id, day])
-        return TrafficUsage(day: day, bytesIn: row?["bytes_in"] ?? 0, bytesOut: row?["bytes_out"] ?? 0,
+        return TrafficUsage(day: day, bytesIn: try row?.required("bytes_in") ?? 0, bytesOut: try row?.required("bytes_out") ?? 0,
                             limitIn: record.dailyDownloadLimitBytes, limitOut: record.dailyUploadLimitBytes)
     }
 
