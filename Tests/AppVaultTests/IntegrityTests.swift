@@ -85,6 +85,7 @@ struct IntegrityTests {
             let vault = try fixture.reopen()
             _ = try vault.accounts()
             _ = try vault.auditRecords()
+            _ = try vault.liveLeases()
             try vault.unlock(with: passphrase("correct horse"))
             let verification = try vault.verifyAudit()
             guard verification.isIntact else { throw VaultError.tampered("audit") }
