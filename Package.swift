@@ -76,5 +76,10 @@ let package = Package(
             dependencies: ["VaultCrypto"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "MailConnectorsTests",
+            dependencies: ["MailConnectors", "AppVault", "VaultCrypto"],
+            swiftSettings: strictSettings
+        ),
     ]
 )
