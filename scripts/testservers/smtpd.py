@@ -37,7 +37,8 @@ def authenticator(server, session, envelope, mechanism, auth_data):
         return AuthResult(success=False, handled=False)
     user = auth_data.login.decode("utf-8", "replace")
     password = auth_data.password.decode("utf-8", "replace")
-    return AuthResult(success=accounts().get(user) == password)
+    # handled=False: let aiosmtpd send 535 itself on failure (the default leaves the client waiting).
+    return AuthResult(success=accounts().get(user) == password, handled=False)
 
 
 class Deliver:

@@ -71,6 +71,8 @@ enum TestServers {
         try (lines.joined(separator: "\n") + "\n").write(toFile: temporary, atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: temporary)
         guard rename(temporary, path) == 0 else { throw Unavailable(description: "cannot replace \(path)") }
+        // Dovecot looks at the passwd-file at most once per second; let that second pass.
+        Thread.sleep(forTimeInterval: 1.1)
     }
 }
 
