@@ -5,6 +5,8 @@
 10995 TLS with a certificate for another host name
 10144 / 10588 STARTTLS-stripping men-in-the-middle in front of Dovecot 10143 / aiosmtpd 10587;
 they hide STARTTLS and log every byte the client sends to mitm-imap.log / mitm-smtp.log.
+10996 / 10997 TLS proxies (test CA, localhost) in front of Dovecot 10993 that hide SASL-IR /
+AUTH=PLAIN and SASL-IR, so the real server sees AUTHENTICATE with a continuation / LOGIN.
 Usage: fakes.py STATE_DIR
 """
 import asyncio
@@ -92,6 +94,42 @@ def mitm(target_port, strip, log_name):
     return handle
 
 
+def hide_capabilities(tokens):
+    def strip(line, _state):
+        if b"CAPABILITY" not in line.upper():
+            return line
+        words = line.rstrip(b"\r\n").split(b" ")
+        return b" ".join(w for w in words if w.rstrip(b"]").upper() not in tokens) + b"\r\n"
+    return strip
+
+
+def tls_proxy(target_port, strip):
+    upstream_tls = ssl.create_default_context(cafile=os.path.join(STATE, "ca.pem"))
+
+    async def handle(client_reader, client_writer):
+        server_reader, server_writer = await asyncio.open_connection(
+            HOST, target_port, ssl=upstream_tls, server_hostname="localhost")
+
+        async def upstream():
+            while data := await client_reader.read(4096):
+                server_writer.write(data)
+                await server_writer.drain()
+            server_writer.close()
+
+        async def downstream():
+            state = {}
+            while line := await server_reader.readline():
+                client_writer.write(strip(line, state))
+                await client_writer.drain()
+            client_writer.close()
+
+        try:
+            await asyncio.gather(upstream(), downstream())
+        except (ConnectionError, OSError, ssl.SSLError):
+            pass
+    return handle
+
+
 def never_accept(port):
     # A full accept queue makes the kernel drop further SYNs, so a client's connect() hangs.
     listener = socket.socket()
@@ -119,6 +157,10 @@ async def main():
         await asyncio.start_server(fake_greeting, HOST, 10995, ssl=tls("wrongname")),
         await asyncio.start_server(mitm(10143, strip_imap, "mitm-imap.log"), HOST, 10144),
         await asyncio.start_server(mitm(10587, strip_smtp, "mitm-smtp.log"), HOST, 10588),
+        await asyncio.start_server(tls_proxy(10993, hide_capabilities({b"SASL-IR"})), HOST, 10996,
+                                   ssl=tls("server")),
+        await asyncio.start_server(tls_proxy(10993, hide_capabilities({b"SASL-IR", b"AUTH=PLAIN"})), HOST, 10997,
+                                   ssl=tls("server")),
     ]
     await asyncio.gather(*(s.serve_forever() for s in servers))
     del keep

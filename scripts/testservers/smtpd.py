@@ -1,4 +1,5 @@
-"""appvault's test submission server (aiosmtpd): 10465 implicit TLS and 10587 STARTTLS.
+"""appvault's test submission server (aiosmtpd): 10465 implicit TLS and 10587 STARTTLS;
+10466 is implicit TLS offering AUTH LOGIN only.
 
 AUTH PLAIN/LOGIN is required and offered only over TLS; credentials are checked against the
 Dovecot passwd-file in the state folder (re-read on every attempt, so tests can rotate passwords).
@@ -71,8 +72,11 @@ async def main():
         lambda: SMTP(handler, auth_require_tls=False, **common), "127.0.0.1", 10465, ssl=context)
     starttls = await loop.create_server(
         lambda: SMTP(handler, tls_context=context, require_starttls=True, **common), "127.0.0.1", 10587)
-    async with implicit, starttls:
-        await asyncio.gather(implicit.serve_forever(), starttls.serve_forever())
+    login_only = await loop.create_server(
+        lambda: SMTP(handler, auth_require_tls=False, auth_exclude_mechanism=["PLAIN"], **common),
+        "127.0.0.1", 10466, ssl=context)
+    async with implicit, starttls, login_only:
+        await asyncio.gather(implicit.serve_forever(), starttls.serve_forever(), login_only.serve_forever())
 
 
 asyncio.run(main())

@@ -4,8 +4,10 @@
 #
 #   10993 IMAPS (Dovecot)        10143 IMAP + STARTTLS (Dovecot, no AUTH before TLS)
 #   10465 SMTPS (aiosmtpd)       10587 SMTP submission + STARTTLS (aiosmtpd, no AUTH before TLS)
+#   10466 SMTPS offering only AUTH LOGIN
 #   fakes (fakes.py): 10901 stalls, 10902 garbage, 10903 never accepts, 10144/10588 STARTTLS
-#   strippers in front of 10143/10587, 10994 expired certificate, 10995 wrong host name.
+#   strippers in front of 10143/10587, 10994 expired certificate, 10995 wrong host name,
+#   10996/10997 TLS proxies to 10993 hiding SASL-IR / AUTH=PLAIN (to exercise the fallbacks).
 #
 # Everything lives in $APPVAULT_TEST_SERVERS_DIR (default ${TMPDIR:-/tmp}/appvault-testservers).
 # Accounts are in <dir>/passwd (`user:{PLAIN}password::::::`); tests may rewrite it.
@@ -14,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=${APPVAULT_TEST_SERVERS_DIR:-${TMPDIR:-/tmp}/appvault-testservers}
 python=/usr/bin/python3   # the Debian interpreter that has python3-aiosmtpd
 # 10903 is left out: it never accepts, so probing it would hang.
-ports=(10993 10143 10465 10587 10901 10902 10144 10588 10994 10995)
+ports=(10993 10143 10465 10466 10587 10901 10902 10144 10588 10994 10995 10996 10997)
 
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 all_up() { for p in "${ports[@]}"; do port_open "$p" || return 1; done; }
@@ -49,6 +51,8 @@ cat > "$dir/passwd" <<PW
 alice@example.test:{PLAIN}alice app password 1::::::
 bob@example.test:{PLAIN}bob-app-password-2::::::
 carol@example.test:{PLAIN}carol-initial::::::
+dave@example.test:{PLAIN}Grüße "dave" \\ ✓::::::
+erin@example.test:{PLAIN}erin "quoted" \\back\\slash::::::
 PW
 chmod 644 "$dir/passwd"
 
@@ -93,6 +97,10 @@ service imap-login {
 }
 service anvil {
   chroot =
+  # No growing delay after failed logins from 127.0.0.1 (the tests fail on purpose).
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 protocol lda {
   postmaster_address = postmaster@example.test

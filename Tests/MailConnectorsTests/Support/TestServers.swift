@@ -14,6 +14,10 @@ enum TestServers {
 
     static let alice = ("alice@example.test", "alice app password 1")
     static let bob = ("bob@example.test", "bob-app-password-2")
+    /// 8-bit password: LOGIN must send it as a literal.
+    static let dave = ("dave@example.test", "Grüße \"dave\" \\ ✓")
+    /// Quotes and backslashes: LOGIN must escape them.
+    static let erin = ("erin@example.test", "erin \"quoted\" \\back\\slash")
 
     /// The state folder (ca.pem, passwd, logs), or a failure explaining how to start the servers.
     static func directory() throws -> String { try located.get() }
