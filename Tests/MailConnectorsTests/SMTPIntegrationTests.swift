@@ -47,7 +47,7 @@ struct SMTPIntegrationTests {
         }
     }
 
-    @Test("a recipient the server refuses is a clear serverRejected error")
+    @Test("a recipient the server refuses is a clear serverRejected error, and the session goes on")
     func rejectedRecipient() throws {
         let (sender, password) = TestServers.alice
         let smtp = try SMTPClient.connect(lease: try TestServers.lease(.smtp, port: 10465, security: .tls, user: sender),
@@ -56,6 +56,8 @@ struct SMTPIntegrationTests {
         #expect(throws: ConnectorError.serverRejected(code: "550", text: "5.1.1 no such mailbox here")) {
             try smtp.send(try MailMessage(from: sender, to: ["nobody@example.test"], subject: "x", body: "x"))
         }
+        // The session is still usable for the next message.
+        try smtp.send(try MailMessage(from: sender, to: [sender], subject: "after a rejection", body: "x"))
         try smtp.quit()
     }
 }

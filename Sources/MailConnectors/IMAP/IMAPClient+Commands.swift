@@ -54,7 +54,7 @@ extension IMAPClient {
     func readResponse() throws(ConnectorError) -> IMAPResponse {
         var source = connection
         let response = try parser.read(from: &source)
-        logger.trace("S: \(response)")
+        logger.trace("S: \(String(describing: response).prefix(300))")
         return response
     }
 

@@ -43,7 +43,7 @@ extension IMAPClient {
                 let offered = capabilities.filter { $0.hasPrefix("AUTH=") }.sorted().joined(separator: " ")
                 throw ConnectorError.authenticationUnavailable(offered: offered.isEmpty ? "none" : offered)
             }
-        } catch ConnectorError.serverRejected(_, let text) {
+        } catch ConnectorError.serverRejected("NO", let text) {
             throw ConnectorError.authenticationFailed(serverText: text)
         }
         logger.debug("logged in", metadata: ["user": "\(username)"])

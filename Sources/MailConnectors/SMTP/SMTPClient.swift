@@ -88,9 +88,15 @@ public final class SMTPClient {
         for recipient in recipients { try MailMessage.check(address: recipient) }
         let encoded = DotStuffing.encode(data)
         try budget?.ensureAllowance(account: account, direction: .upload, bytes: Int64(encoded.count))
-        try command("MAIL FROM:<\(from)>", expect: 250)
-        for recipient in recipients { try command("RCPT TO:<\(recipient)>", expect: 250) }
-        try command("DATA", expect: 354)
+        do {
+            try command("MAIL FROM:<\(from)>", expect: 250)
+            for recipient in recipients { try command("RCPT TO:<\(recipient)>", expect: 250) }
+            try command("DATA", expect: 354)
+        } catch .serverRejected(let code, let text) {
+            // Leave the session ready for the next message.
+            _ = try? command("RSET", expect: 250)
+            throw ConnectorError.serverRejected(code: code, text: text)
+        }
         logger.trace("C: <message, \(encoded.count) bytes>")
         try connection.write(encoded)
         try expect(250, after: "the message")

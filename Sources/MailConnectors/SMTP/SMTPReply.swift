@@ -5,8 +5,6 @@ struct SMTPReply: Equatable, Sendable {
     /// The text of each line, without the code and separator.
     var lines: [String]
 
-    /// 2xx.
-    var isPositive: Bool { (200..<300).contains(code) }
     /// All lines joined, for messages.
     var text: String { lines.joined(separator: " ") }
 }
