@@ -94,7 +94,8 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
         case .authenticationFailed(let text):
             return "the server rejected the app password (\(text)); if it was revoked, create a new one and run `appvault rotate`"
         case .serverRejected(let code, let text):
-            return "the server refused: \(code) \(text)"
+            let hint = code.hasPrefix("4") ? " (temporary; try again later)" : ""
+            return "the server refused: \(code) \(text)\(hint)"
         case .protocolViolation(let detail):
             return "protocol error: \(detail)"
         case .invalidArgument(let text):
@@ -115,6 +116,6 @@ extension ConnectorError {
         return out
     }
 
-    /// See ``sanitize(_:)-swift.type.method``.
+    /// Server or user text made safe for messages and logs, as above.
     static func sanitize(_ text: String) -> String { sanitize(Array(text.utf8)) }
 }

@@ -138,3 +138,16 @@ struct TLSFailureTests {
         #expect(throws: ConnectorError.notTLS) { try imap(port: 10143, security: .tls) }
     }
 }
+
+@Suite("STARTTLS command injection")
+struct STARTTLSInjectionTests {
+    @Test("plaintext sent with the STARTTLS OK is discarded, not read as protected data")
+    func injectedLineIgnored() throws {
+        let lease = try TestServers.lease(.imap, port: 10904, security: .starttls, user: TestServers.alice.0)
+        let client = try IMAPClient.connect(lease: lease, redeemer: FixedPasswordRedeemer(password: "x"),
+                                            options: try TestServers.options(), logger: LogCapture().logger())
+        #expect(client.capabilities.contains("AUTH=PLAIN"))
+        #expect(!client.capabilities.contains("INJECTED"))
+        try client.logout()
+    }
+}

@@ -2,6 +2,7 @@
 
 10901 accepts and never says anything     10902 answers with garbage
 10903 never accepts (connect times out)   10994 TLS with an expired certificate
+10904 IMAP that injects a plaintext line right after its STARTTLS OK (CVE-2011-0411 style)
 10995 TLS with a certificate for another host name
 10144 / 10588 STARTTLS-stripping men-in-the-middle in front of Dovecot 10143 / aiosmtpd 10587;
 they hide STARTTLS and log every byte the client sends to mitm-imap.log / mitm-smtp.log.
@@ -36,6 +37,33 @@ async def fake_greeting(reader, writer):
     writer.write(b"* OK fake\r\n")
     await writer.drain()
     await reader.read()
+    writer.close()
+
+
+async def starttls_injector(reader, writer):
+    caps = b"IMAP4rev1 SASL-IR AUTH=PLAIN"
+    writer.write(b"* OK fake IMAP ready\r\n")
+    while line := await reader.readline():
+        tag, _, command = line.rstrip(b"\r\n").partition(b" ")
+        verb = command.split(b" ")[0].upper()
+        if verb == b"CAPABILITY":
+            tls_caps = b" STARTTLS" if writer.get_extra_info("sslcontext") is None else b""
+            writer.write(b"* CAPABILITY " + caps + tls_caps + b"\r\n" + tag + b" OK done\r\n")
+        elif verb == b"STARTTLS":
+            # The injected lines arrive in the same packet as the OK, before the handshake; they
+            # answer the client's next command (tag + 1) as if it had been sent over TLS.
+            next_tag = tag.rstrip(b"0123456789") + str(int(tag.lstrip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")) + 1).encode()
+            writer.write(tag + b" OK Begin TLS\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN INJECTED\r\n"
+                         + next_tag + b" OK injected\r\n")
+            await writer.drain()
+            await writer.start_tls(tls("server"))
+        elif verb == b"AUTHENTICATE":
+            writer.write(tag + b" OK logged in\r\n")
+        elif verb == b"LOGOUT":
+            writer.write(b"* BYE bye\r\n" + tag + b" OK done\r\n")
+        else:
+            writer.write(tag + b" BAD unknown\r\n")
+        await writer.drain()
     writer.close()
 
 
@@ -153,6 +181,7 @@ async def main():
     servers = [
         await asyncio.start_server(stall, HOST, 10901),
         await asyncio.start_server(garbage, HOST, 10902),
+        await asyncio.start_server(starttls_injector, HOST, 10904),
         await asyncio.start_server(fake_greeting, HOST, 10994, ssl=tls("expired")),
         await asyncio.start_server(fake_greeting, HOST, 10995, ssl=tls("wrongname")),
         await asyncio.start_server(mitm(10143, strip_imap, "mitm-imap.log"), HOST, 10144),

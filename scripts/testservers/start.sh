@@ -5,7 +5,7 @@
 #   10993 IMAPS (Dovecot)        10143 IMAP + STARTTLS (Dovecot, no AUTH before TLS)
 #   10465 SMTPS (aiosmtpd)       10587 SMTP submission + STARTTLS (aiosmtpd, no AUTH before TLS)
 #   10466 SMTPS offering only AUTH LOGIN
-#   fakes (fakes.py): 10901 stalls, 10902 garbage, 10903 never accepts, 10144/10588 STARTTLS
+#   fakes (fakes.py): 10901 stalls, 10902 garbage, 10903 never accepts, 10904 STARTTLS injection, 10144/10588 STARTTLS
 #   strippers in front of 10143/10587, 10994 expired certificate, 10995 wrong host name,
 #   10996/10997 TLS proxies to 10993 hiding SASL-IR / AUTH=PLAIN (to exercise the fallbacks).
 #
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=${APPVAULT_TEST_SERVERS_DIR:-${TMPDIR:-/tmp}/appvault-testservers}
 python=/usr/bin/python3   # the Debian interpreter that has python3-aiosmtpd
 # 10903 is left out: it never accepts, so probing it would hang.
-ports=(10993 10143 10465 10466 10587 10901 10902 10144 10588 10994 10995 10996 10997)
+ports=(10993 10143 10465 10466 10587 10901 10902 10904 10144 10588 10994 10995 10996 10997)
 
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 all_up() { for p in "${ports[@]}"; do port_open "$p" || return 1; done; }
