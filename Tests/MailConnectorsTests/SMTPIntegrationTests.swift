@@ -21,7 +21,7 @@ struct SMTPIntegrationTests {
         try smtp.send(try MailMessage(from: sender, to: [recipient], subject: subject, body: "Hello Bob,\n.\nbalance: 42 €\n"))
         #expect(smtp.bytesWritten > 0)
         try smtp.quit()
-        #expect(!logs.text.contains(senderPassword))
+        #expect(!logs.reveals(password: senderPassword, user: sender))
         #expect(logs.text.contains("AUTH PLAIN <credential redacted>"))
 
         let imap = try IMAPClient.connect(lease: try TestServers.lease(.imap, port: 10993, security: .tls, user: recipient),

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+@testable import MailConnectors
 
 /// Collects every log line (message and metadata) in memory, so tests can prove that no
 /// secret is ever logged.
@@ -15,6 +16,15 @@ final class LogCapture: Sendable {
 
     /// Everything logged so far.
     var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    /// Whether anything logged contains `password`, its base64, or the base64 of the SASL PLAIN
+    /// message for `user` (what actually goes over the wire).
+    func reveals(password: String, user: String) -> Bool {
+        let text = self.text
+        let forms = [password, Base64.encode(Array(password.utf8)),
+                     Base64.encode([0] + Array(user.utf8) + [0] + Array(password.utf8))]
+        return forms.contains { text.contains($0) }
+    }
 
     fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
 
