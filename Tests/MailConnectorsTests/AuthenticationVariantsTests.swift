@@ -13,20 +13,21 @@ struct AuthenticationVariantsTests {
         (10997, TestServers.erin, "LOGIN <credential redacted>"),
         (10997, TestServers.dave, "C: <credential redacted>"),
     ])
-    func imap(port: Int, account: (String, String), trace: String) throws {
+    func imap(port: Int, account: TestAccount, trace: String) throws {
         let logs = LogCapture()
-        let lease = try TestServers.lease(.imap, port: port, security: .tls, user: account.0)
-        let client = try IMAPClient.connect(lease: lease, redeemer: FixedPasswordRedeemer(password: account.1),
+        let lease = try TestServers.lease(.imap, port: port, security: .tls, user: account.user)
+        let client = try IMAPClient.connect(lease: lease, redeemer: FixedPasswordRedeemer(password: account.password),
                                             options: try TestServers.options(), logger: logs.logger())
         #expect(try client.examine("INBOX").readOnly)
         try client.logout()
         #expect(logs.text.contains(trace))
-        #expect(!logs.reveals(password: account.1, user: account.0))
+        let revealed = logs.reveals(password: account.password, user: account.user)
+        #expect(!revealed, "the log shows the password")
     }
 
     @Test("IMAP: a wrong password through LOGIN is authenticationFailed")
     func imapLoginWrongPassword() throws {
-        let lease = try TestServers.lease(.imap, port: 10997, security: .tls, user: TestServers.erin.0)
+        let lease = try TestServers.lease(.imap, port: 10997, security: .tls, user: TestServers.erin.user)
         #expect {
             _ = try IMAPClient.connect(lease: lease, redeemer: FixedPasswordRedeemer(password: "nope \"x\""),
                                        options: try TestServers.options(), logger: LogCapture().logger())
@@ -37,14 +38,15 @@ struct AuthenticationVariantsTests {
     }
 
     @Test("SMTP: AUTH LOGIN when PLAIN is not offered", arguments: [TestServers.alice, TestServers.dave])
-    func smtpLogin(account: (String, String)) throws {
+    func smtpLogin(account: TestAccount) throws {
         let logs = LogCapture()
-        let lease = try TestServers.lease(.smtp, port: 10466, security: .tls, user: account.0)
-        let client = try SMTPClient.connect(lease: lease, redeemer: FixedPasswordRedeemer(password: account.1),
+        let lease = try TestServers.lease(.smtp, port: 10466, security: .tls, user: account.user)
+        let client = try SMTPClient.connect(lease: lease, redeemer: FixedPasswordRedeemer(password: account.password),
                                             options: try TestServers.options(), logger: logs.logger())
         #expect(client.extensions["AUTH"] == "LOGIN")
         try client.quit()
         #expect(logs.text.contains("C: AUTH LOGIN"))
-        #expect(!logs.reveals(password: account.1, user: account.0))
+        let revealed = logs.reveals(password: account.password, user: account.user)
+        #expect(!revealed, "the log shows the password")
     }
 }

@@ -12,12 +12,12 @@ enum TestServers {
         let description: String
     }
 
-    static let alice = ("alice@example.test", "alice app password 1")
-    static let bob = ("bob@example.test", "bob-app-password-2")
+    static let alice = TestAccount(user: "alice@example.test", password: "alice app password 1")
+    static let bob = TestAccount(user: "bob@example.test", password: "bob-app-password-2")
     /// 8-bit password: LOGIN must send it as a literal.
-    static let dave = ("dave@example.test", "Grüße \"dave\" \\ ✓")
+    static let dave = TestAccount(user: "dave@example.test", password: "Grüße \"dave\" \\ ✓")
     /// Quotes and backslashes: LOGIN must escape them.
-    static let erin = ("erin@example.test", "erin \"quoted\" \\back\\slash")
+    static let erin = TestAccount(user: "erin@example.test", password: "erin \"quoted\" \\back\\slash")
 
     /// The state folder (ca.pem, passwd, logs), or a failure explaining how to start the servers.
     static func directory() throws -> String { try located.get() }
@@ -80,9 +80,19 @@ enum TestServers {
     }
 }
 
-/// An in-process stand-in for the vault: hands out one fixed password for any lease.
-struct FixedPasswordRedeemer: LeaseRedeemer {
+/// A test user in the servers' passwd-file. Test output shows only the user name.
+struct TestAccount: Sendable, CustomTestStringConvertible {
+    let user: String
     let password: String
+
+    var testDescription: String { user }
+}
+
+/// An in-process stand-in for the vault: hands out one fixed password for any lease.
+struct FixedPasswordRedeemer: LeaseRedeemer, CustomStringConvertible {
+    let password: String
+
+    var description: String { "FixedPasswordRedeemer(<redacted>)" }
 
     func redeem<Result>(_ lease: Lease, for protocol: MailProtocol,
                         _ body: (borrowing SecureBytes) throws -> Result) throws -> Result {
