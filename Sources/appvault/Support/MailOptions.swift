@@ -55,15 +55,19 @@ struct LeaseBroker {
         return LeaseBroker(vault: vault, agent: nil)
     }
 
-    /// A one-use lease on `account` for `protocol`.
-    func lease(_ account: String, for protocol: MailProtocol, ttl: Duration? = nil) throws -> Lease {
-        if let agent { return try agent.lease(account: account, for: `protocol`, ttl: ttl, uses: 1) }
-        return try vault.lease(account: account, for: `protocol`, ttl: ttl, uses: 1, holder: VaultOptions.actor)
+    /// A lease on `account` for `protocol` (one use unless asked otherwise).
+    func lease(_ account: String, for protocol: MailProtocol, ttl: Duration? = nil, uses: Int = 1) throws -> Lease {
+        if let agent { return try agent.lease(account: account, for: `protocol`, ttl: ttl, uses: uses) }
+        return try vault.lease(account: account, for: `protocol`, ttl: ttl, uses: uses, holder: VaultOptions.actor)
     }
 
-    /// Leases `account` for IMAP and logs in with it.
-    func imap(_ account: String, options: ConnectionOptions) throws -> (IMAPClient, Lease) {
-        let lease = try lease(account, for: .imap)
+    /// Logs in to `account` over IMAP with a new one-use lease, or with the granted lease `id`.
+    func imap(_ account: String, options: ConnectionOptions, leaseID: String? = nil) throws -> (IMAPClient, Lease) {
+        let lease = try leaseID.map { id throws(VaultError) in
+            let granted = try vault.lease(id: id)
+            guard granted.account == account else { throw VaultError.invalidInput("lease \(id) is for account '\(granted.account)'") }
+            return granted
+        } ?? lease(account, for: .imap)
         return (try IMAPClient.connect(lease: lease, redeemer: redeemer, options: options, logger: CLILogging.logger), lease)
     }
 
