@@ -20,7 +20,8 @@ struct MailCommandTests {
 
     func addFrank(_ cli: CLIRunner, password: String, verify: Bool = true) throws -> CLIRunner.Result {
         try cli.run(["add", "frank", "--provider", "custom", "--email", Self.user,
-                     "--imap", "localhost:10143:starttls", "--smtp", "localhost:10465:tls"] + (verify ? ["--verify"] : []),
+                     "--imap", "localhost:\(try MailTestServers.port(10143)):starttls",
+                     "--smtp", "localhost:\(try MailTestServers.port(10465)):tls"] + (verify ? ["--verify"] : []),
                     stdin: Data(password.utf8))
     }
 
@@ -38,8 +39,9 @@ struct MailCommandTests {
 
         #expect(try addFrank(cli, password: password).status == 0)
         let verified = try cli.run(["verify", "frank"])
-        #expect(verified.status == 0 && verified.stdout.contains("IMAP localhost:10143:starttls: login OK"), "\(verified.all)")
-        #expect(verified.stdout.contains("SMTP localhost:10465:tls: login OK"))
+        let imapPort = try MailTestServers.port(10143), smtpPort = try MailTestServers.port(10465)
+        #expect(verified.status == 0 && verified.stdout.contains("IMAP localhost:\(imapPort):starttls: login OK"), "\(verified.all)")
+        #expect(verified.stdout.contains("SMTP localhost:\(smtpPort):tls: login OK"))
 
         let subject = "appvault test \(UUID().uuidString.prefix(8))"
         let sent = try cli.run(["send", "frank", "--to", Self.user, "--subject", subject], stdin: Data("hello\n.\nbye\n".utf8))
@@ -102,7 +104,8 @@ struct MailCommandTests {
         #expect(untrusted.status == 13 && untrusted.stdout.contains("certificate"), "\(untrusted.all)")
 
         let wrongName = try cli.run(["add", "wrongname", "--provider", "custom", "--email", Self.user,
-                                     "--imap", "localhost:10995:tls", "--smtp", "localhost:10465:tls", "--verify"],
+                                     "--imap", "localhost:\(try MailTestServers.port(10995)):tls",
+                                     "--smtp", "localhost:\(try MailTestServers.port(10465)):tls", "--verify"],
                                     stdin: Data(password.utf8))
         #expect(wrongName.status == 13 && wrongName.stderr.contains("localhost"), "\(wrongName.all)")
         #expect(!wrongName.all.contains(password))

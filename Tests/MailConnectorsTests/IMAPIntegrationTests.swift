@@ -90,7 +90,7 @@ struct IMAPIntegrationTests {
     @Test("a brand-new password can be probed without a lease")
     func probe() throws {
         let secret = try SecureBytes(copying: Array(password.utf8))
-        let client = try IMAPClient.connect(endpoint: try ServerEndpoint(host: "localhost", port: 10143, security: .starttls),
+        let client = try IMAPClient.connect(endpoint: try ServerEndpoint(host: "localhost", port: try TestServers.port(10143), security: .starttls),
                                             username: user, password: secret, account: "new",
                                             options: try TestServers.options(), logger: LogCapture().logger())
         try client.logout()

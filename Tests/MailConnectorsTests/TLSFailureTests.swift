@@ -99,18 +99,19 @@ struct TLSFailureTests {
     @Test("a connection that is never accepted times out")
     func connectTimeout() throws {
         let start = ContinuousClock.now
-        #expect(throws: ConnectorError.connectTimedOut(host: "localhost", port: 10903)) {
+        #expect(throws: ConnectorError.connectTimedOut(host: "localhost", port: try TestServers.port(10903))) {
             try imap(port: 10903, security: .tls, options: try TestServers.options(timeout: .milliseconds(700)))
         }
         #expect(ContinuousClock.now - start < .seconds(3))
     }
 
     @Test("a closed port is connectionFailed")
-    func refused() {
+    func refused() throws {
+        let closed = try TestServers.port(10999)
         #expect {
             try imap(port: 10999, security: .tls)
         } throws: { error in
-            if case ConnectorError.connectionFailed(_, 10999, _) = error { return true }
+            if case ConnectorError.connectionFailed(_, closed, _) = error { return true }
             return false
         }
     }

@@ -7,7 +7,26 @@ public enum MailTestServers {
     /// Why the servers could not be found or started, and how to start them.
     public struct Unavailable: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
+
+    /// The port the servers really use for documented port `base` (start.sh may shift them all
+    /// by `APPVAULT_TEST_PORT_OFFSET`).
+    public static func port(_ base: Int) throws -> Int { base + (try offset.get()) }
+
+    private static let offset: Result<Int, Unavailable> = {
+        do {
+            let text = try String(contentsOfFile: try directory() + "/port-offset", encoding: .utf8)
+            guard let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                return .failure(Unavailable(description: "port-offset in the test server folder is not a number"))
+            }
+            return .success(value)
+        } catch let error as Unavailable {
+            return .failure(error)
+        } catch {
+            return .failure(Unavailable(description: "the test server folder has no port-offset; restart the servers with scripts/testservers/start.sh"))
+        }
+    }()
 
     /// The state folder (ca.pem, passwd, logs).
     public static func directory() throws -> String { try located.get() }
@@ -21,17 +40,23 @@ public enum MailTestServers {
         }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/testservers/start.sh")
+        // The script's output goes to a file, not a pipe: the servers it starts outlive it, and a
+        // pipe they inherited would never reach end-of-file.
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("appvault-start-\(UUID().uuidString).out").path
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil), let output = FileHandle(forWritingAtPath: outputPath) else {
+            return .failure(Unavailable(description: "cannot create \(outputPath)"))
+        }
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script.path]
-        let output = Pipe()
         process.standardOutput = output
         do { try process.run() } catch {
             return .failure(Unavailable(description: "cannot run \(script.path): \(error); start the servers with `eval \"$(scripts/testservers/start.sh)\"`"))
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        try? output.close()
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0,
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("export APPVAULT_TEST_SERVERS=") })
         else {

@@ -8,7 +8,7 @@
 they hide STARTTLS and log every byte the client sends to mitm-imap.log / mitm-smtp.log.
 10996 / 10997 TLS proxies (test CA, localhost) in front of Dovecot 10993 that hide SASL-IR /
 AUTH=PLAIN and SASL-IR, so the real server sees AUTHENTICATE with a continuation / LOGIN.
-Usage: fakes.py STATE_DIR
+Usage: fakes.py STATE_DIR [PORT_OFFSET]
 """
 import asyncio
 import os
@@ -18,6 +18,12 @@ import ssl
 import sys
 
 STATE = sys.argv[1]
+OFFSET = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+
+
+def P(port):
+    """A documented port moved by the offset start.sh was given."""
+    return port + OFFSET
 HOST = "127.0.0.1"
 
 
@@ -177,18 +183,18 @@ def never_accept(port):
 
 
 async def main():
-    keep = never_accept(10903)
+    keep = never_accept(P(10903))
     servers = [
-        await asyncio.start_server(stall, HOST, 10901),
-        await asyncio.start_server(garbage, HOST, 10902),
-        await asyncio.start_server(starttls_injector, HOST, 10904),
-        await asyncio.start_server(fake_greeting, HOST, 10994, ssl=tls("expired")),
-        await asyncio.start_server(fake_greeting, HOST, 10995, ssl=tls("wrongname")),
-        await asyncio.start_server(mitm(10143, strip_imap, "mitm-imap.log"), HOST, 10144),
-        await asyncio.start_server(mitm(10587, strip_smtp, "mitm-smtp.log"), HOST, 10588),
-        await asyncio.start_server(tls_proxy(10993, hide_capabilities({b"SASL-IR"})), HOST, 10996,
+        await asyncio.start_server(stall, HOST, P(10901)),
+        await asyncio.start_server(garbage, HOST, P(10902)),
+        await asyncio.start_server(starttls_injector, HOST, P(10904)),
+        await asyncio.start_server(fake_greeting, HOST, P(10994), ssl=tls("expired")),
+        await asyncio.start_server(fake_greeting, HOST, P(10995), ssl=tls("wrongname")),
+        await asyncio.start_server(mitm(P(10143), strip_imap, "mitm-imap.log"), HOST, P(10144)),
+        await asyncio.start_server(mitm(P(10587), strip_smtp, "mitm-smtp.log"), HOST, P(10588)),
+        await asyncio.start_server(tls_proxy(P(10993), hide_capabilities({b"SASL-IR"})), HOST, P(10996),
                                    ssl=tls("server")),
-        await asyncio.start_server(tls_proxy(10993, hide_capabilities({b"SASL-IR", b"AUTH=PLAIN"})), HOST, 10997,
+        await asyncio.start_server(tls_proxy(P(10993), hide_capabilities({b"SASL-IR", b"AUTH=PLAIN"})), HOST, P(10997),
                                    ssl=tls("server")),
     ]
     await asyncio.gather(*(s.serve_forever() for s in servers))

@@ -4,7 +4,7 @@
 AUTH PLAIN/LOGIN is required and offered only over TLS; credentials are checked against the
 Dovecot passwd-file in the state folder (re-read on every attempt, so tests can rotate passwords).
 Accepted messages are delivered into the Dovecot mailboxes with dovecot-lda.
-Usage: smtpd.py STATE_DIR
+Usage: smtpd.py STATE_DIR [PORT_OFFSET]
 """
 import asyncio
 import logging
@@ -16,6 +16,12 @@ import warnings
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 STATE = sys.argv[1]
+OFFSET = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+
+
+def P(port):
+    """A documented port moved by the offset start.sh was given."""
+    return port + OFFSET
 LDA = "/usr/lib/dovecot/dovecot-lda"
 logging.basicConfig(level=logging.ERROR)
 # 10465 requires AUTH with auth_require_tls=False: the socket is TLS from the first byte.
@@ -69,12 +75,12 @@ async def main():
     handler = Deliver()
     common = dict(hostname="localhost", auth_required=True, authenticator=authenticator, loop=loop)
     implicit = await loop.create_server(
-        lambda: SMTP(handler, auth_require_tls=False, **common), "127.0.0.1", 10465, ssl=context)
+        lambda: SMTP(handler, auth_require_tls=False, **common), "127.0.0.1", P(10465), ssl=context)
     starttls = await loop.create_server(
-        lambda: SMTP(handler, tls_context=context, require_starttls=True, **common), "127.0.0.1", 10587)
+        lambda: SMTP(handler, tls_context=context, require_starttls=True, **common), "127.0.0.1", P(10587))
     login_only = await loop.create_server(
         lambda: SMTP(handler, auth_require_tls=False, auth_exclude_mechanism=["PLAIN"], **common),
-        "127.0.0.1", 10466, ssl=context)
+        "127.0.0.1", P(10466), ssl=context)
     async with implicit, starttls, login_only:
         await asyncio.gather(implicit.serve_forever(), starttls.serve_forever(), login_only.serve_forever())
 

@@ -10,19 +10,27 @@
 #   10996/10997 TLS proxies to 10993 hiding SASL-IR / AUTH=PLAIN (to exercise the fallbacks).
 #
 # Everything lives in $APPVAULT_TEST_SERVERS_DIR (default ${TMPDIR:-/tmp}/appvault-testservers).
+# $APPVAULT_TEST_PORT_OFFSET (default 0) moves every port, so that several checkouts on one
+# machine can each run their own servers (give each its own folder and offset, e.g. 1000);
+# the offset is written to <dir>/port-offset, where the tests read it.
 # Accounts are in <dir>/passwd (`user:{PLAIN}password::::::`); tests may rewrite it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${APPVAULT_TEST_SERVERS_DIR:-${TMPDIR:-/tmp}/appvault-testservers}
 python=/usr/bin/python3   # the Debian interpreter that has python3-aiosmtpd
+offset=${APPVAULT_TEST_PORT_OFFSET:-0}
+[[ "$offset" =~ ^[0-9]+$ ]] && [ "$offset" -le 50000 ] || { echo "APPVAULT_TEST_PORT_OFFSET must be 0-50000" >&2; exit 2; }
+port() { echo $(($1 + offset)); }
 # 10903 is left out: it never accepts, so probing it would hang.
-ports=(10993 10143 10465 10466 10587 10901 10902 10904 10144 10588 10994 10995 10996 10997)
+ports=()
+for p in 10993 10143 10465 10466 10587 10901 10902 10904 10144 10588 10994 10995 10996 10997; do ports+=("$(port $p)"); done
 
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 all_up() { for p in "${ports[@]}"; do port_open "$p" || return 1; done; }
 alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-if alive "$dir/run/master.pid" && alive "$dir/smtp.pid" && alive "$dir/fakes.pid" && all_up; then
+if alive "$dir/run/master.pid" && alive "$dir/smtp.pid" && alive "$dir/fakes.pid" \
+    && [ "$(cat "$dir/port-offset" 2>/dev/null)" = "$offset" ] && all_up; then
     echo "export APPVAULT_TEST_SERVERS=$dir"
     exit 0
 fi
@@ -89,11 +97,11 @@ service imap-login {
   chroot =
   inet_listener imap {
     address = 127.0.0.1
-    port = 10143
+    port = $(port 10143)
   }
   inet_listener imaps {
     address = 127.0.0.1
-    port = 10993
+    port = $(port 10993)
     ssl = yes
   }
 }
@@ -110,10 +118,24 @@ protocol lda {
 CONF
 
 : > "$dir/dovecot.log"
-dovecot -c "$dir/dovecot.conf"
-nohup "$python" "$here/smtpd.py" "$dir" >"$dir/smtp.log" 2>&1 &
+echo "$offset" > "$dir/port-offset"
+# Daemons must not keep any of the caller's descriptors open (stdout, stderr, or a pipe it leaked
+# to us): a test runner or CI log reading them to the end would wait forever.
+detached() {
+    local fd
+    for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec "$@"
+}
+(detached dovecot -c "$dir/dovecot.conf") </dev/null >"$dir/dovecot-start.log" 2>&1 || {
+    cat "$dir/dovecot-start.log" >&2
+    exit 1
+}
+(detached "$python" "$here/smtpd.py" "$dir" "$offset") </dev/null >"$dir/smtp.log" 2>&1 &
 echo $! > "$dir/smtp.pid"
-nohup "$python" "$here/fakes.py" "$dir" >"$dir/fakes.log" 2>&1 &
+(detached "$python" "$here/fakes.py" "$dir" "$offset") </dev/null >"$dir/fakes.log" 2>&1 &
 echo $! > "$dir/fakes.pid"
 
 for _ in $(seq 1 100); do

@@ -19,18 +19,23 @@ enum TestServers {
     /// The state folder (ca.pem, passwd, logs), or a failure explaining how to start the servers.
     static func directory() throws -> String { try MailTestServers.directory() }
 
+    typealias Unavailable = MailTestServers.Unavailable
+
+    /// The port the servers really use for documented port `base` (start.sh may shift them all).
+    static func port(_ base: Int) throws -> Int { try MailTestServers.port(base) }
+
     /// Options trusting the test CA, with short time-outs.
     static func options(timeout: Duration = .seconds(5), budget: (any TrafficBudget)? = nil) throws -> ConnectionOptions {
         ConnectionOptions(caFile: try directory() + "/ca.pem", connectTimeout: timeout, ioTimeout: timeout,
                           trafficBudget: budget)
     }
 
-    /// A lease for `user` on localhost:`port`.
+    /// A lease for `user` on localhost at documented port `port` (shifted by the servers' offset).
     static func lease(_ proto: MailProtocol, port: Int, security: TransportSecurity, user: String,
                       host: String = "localhost") throws -> Lease {
         let now = Date()
         return Lease(id: "test-\(UUID().uuidString.prefix(8))", account: "test-\(user)", protocol: proto, generation: 1,
-                     endpoint: try ServerEndpoint(host: host, port: port, security: security), username: user,
+                     endpoint: try ServerEndpoint(host: host, port: try self.port(port), security: security), username: user,
                      grantedAt: now, expiresAt: now + 60, maximumExpiresAt: now + 60, usesLeft: 1, holder: "in-process")
     }
 
