@@ -95,6 +95,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "FuzzIMAPResponses",
+            dependencies: ["FuzzSupport", "MailConnectors"],
+            path: "Tests/Fuzz/IMAPResponses",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzSMTPReplies",
+            dependencies: ["FuzzSupport", "MailConnectors"],
+            path: "Tests/Fuzz/SMTPReplies",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "FuzzVaultFile",
             dependencies: ["FuzzSupport", "AppVault", "VaultCrypto"],
             path: "Tests/Fuzz/VaultFile",

@@ -166,13 +166,16 @@ extension Vault {
                         """,
                     arguments: [record.generation, now.timeIntervalSince1970, record.id])
                 let ended = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM leases WHERE account_id = ? AND revoked_at IS NULL",
-                    arguments: [record.id]) ?? 0
+                    db, sql: """
+                        SELECT COUNT(*) FROM leases WHERE account_id = ? AND revoked_at IS NULL
+                          AND generation = ? AND expires_at > ? AND uses_left > 0
+                        """,
+                    arguments: [record.id, record.generation - 1, now.timeIntervalSince1970]) ?? 0
                 try db.execute(sql: "UPDATE leases SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
                                arguments: [now.timeIntervalSince1970, record.id])
                 try AuditLog.append(
                     .init(event: "account.revoke", account: name, actor: configuration.actor,
-                          detail: "generation \(record.generation), \(ended) lease(s) ended, secret destroyed"),
+                          detail: "generation \(record.generation), \(ended) live lease(s) ended, secret destroyed"),
                     at: now, keys: ring, in: db)
                 return record
             }

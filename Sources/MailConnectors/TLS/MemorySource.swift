@@ -1,11 +1,14 @@
-@testable import MailConnectors
-
-/// A ``ByteSource`` over bytes in memory, for parser tests.
-struct MemorySource: ByteSource {
+/// A ``ByteSource`` over bytes in memory: for parser tests and the fuzz targets.
+package struct MemorySource: ByteSource {
     var buffer: [UInt8]
 
-    init(_ text: String) { buffer = Array(text.utf8) }
-    init(bytes: [UInt8]) { buffer = bytes }
+    /// Bytes from UTF-8 text.
+    package init(_ text: String) { buffer = Array(text.utf8) }
+    /// Raw bytes.
+    package init(bytes: [UInt8]) { buffer = bytes }
+
+    /// Whether every byte was consumed.
+    package var isEmpty: Bool { buffer.isEmpty }
 
     mutating func readLine(maxBytes: Int) throws(ConnectorError) -> [UInt8] {
         guard let line = try LineSplitter.takeLine(from: &buffer, maxBytes: maxBytes) else {
