@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long form of the reliability suite (issue 6): 600 SIGKILLed commands, 8 processes x 1000
+# The long form of the reliability suite (issue 6): 600 SIGKILLed commands, 100 SIGKILLed agents, 8 processes x 1000
 # operations, disk trouble, the leak checks, and several minutes of fuzzing per target.
 # Rewrites docs/reliability.md from what actually ran. Must finish in under 30 minutes.
 set -euo pipefail
@@ -12,6 +12,7 @@ swift build --build-tests 2>&1 | grep -E "error" || true
 export APPVAULT_RELIABILITY_REPORT=$report
 export APPVAULT_CRASH_ITERATIONS=${APPVAULT_CRASH_ITERATIONS:-600}
 export APPVAULT_CONCURRENCY_OPERATIONS=${APPVAULT_CONCURRENCY_OPERATIONS:-1000}
+export APPVAULT_AGENT_CRASH_ITERATIONS=${APPVAULT_AGENT_CRASH_ITERATIONS:-100}
 set +e
 swift test --skip-build 2>&1 | tee "$log" | grep -E "✘|Test run with|skipped"
 status=${PIPESTATUS[0]}
