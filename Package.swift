@@ -80,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AppVaultTests",
-            dependencies: ["AppVault", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AppVault", "VaultCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -114,6 +114,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
+            dependencies: ["AppVault", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
@@ -130,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "VaultAgentTests",
             dependencies: [
-                "VaultAgent", "AppVault", "VaultCrypto",
+                "VaultAgent", "AppVault", "VaultCrypto", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

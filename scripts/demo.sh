@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 swift build
 APPVAULT="$PWD/.build/debug/appvault"
 work=$(mktemp -d /tmp/appvault-demo-XXXXXX)
-eval "$(scripts/testservers/start.sh)"
+servers=$(scripts/testservers/start.sh) || { echo "could not start the test servers (scripts/testservers/start.sh)" >&2; exit 1; }
+eval "$servers"
 agent_pid=""
 cleanup() {
     [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null

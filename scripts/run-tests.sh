@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 log=$(mktemp /tmp/appvault-test-log-XXXXXX)
 # The real servers the connector tests log in to: Dovecot IMAP and an SMTP submission server,
 # on loopback high ports, with certificates from a CA made now.
-eval "$(scripts/testservers/start.sh)"
+servers=$(scripts/testservers/start.sh) || { echo "could not start the test servers (scripts/testservers/start.sh)" >&2; exit 1; }
+eval "$servers"
 trap 'scripts/testservers/stop.sh >/dev/null 2>&1 || true' EXIT
 swift build --build-tests 2>&1 | tee "$log" | grep -E "error|warning: unre|Compiling|Build" | grep -v "^\[" || true
 set +e

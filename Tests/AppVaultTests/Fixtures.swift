@@ -3,16 +3,9 @@ import Glibc
 import GRDB
 import Synchronization
 import Testing
+import TestSupport
 @testable import AppVault
 import VaultCrypto
-
-/// A clock the test moves by hand.
-final class ManualClock: VaultClock {
-    private let current: Mutex<Date>
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
-    func now() -> Date { current.withLock { $0 } }
-    func advance(seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
 
 /// A private temporary folder, removed when the test's fixture goes away.
 final class TemporaryFolder {

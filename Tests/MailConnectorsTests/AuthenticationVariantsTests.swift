@@ -1,3 +1,4 @@
+import TestSupport
 import AppVault
 import Testing
 @testable import MailConnectors

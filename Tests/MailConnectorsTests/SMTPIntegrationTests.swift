@@ -1,3 +1,4 @@
+import TestSupport
 import AppVault
 import Foundation
 import Testing

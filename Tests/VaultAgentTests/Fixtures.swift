@@ -3,16 +3,9 @@ import Glibc
 import Logging
 import Synchronization
 import AppVault
+import TestSupport
 @testable import VaultAgent
 import VaultCrypto
-
-/// A clock the test moves by hand.
-final class ManualClock: VaultClock {
-    private let current: Mutex<Date>
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
-    func now() -> Date { current.withLock { $0 } }
-    func advance(seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
 
 /// A private temporary folder, removed when the fixture goes away.
 final class TemporaryFolder: Sendable {
@@ -23,34 +16,6 @@ final class TemporaryFolder: Sendable {
     }
     deinit { _ = try? FileManager.default.removeItem(atPath: path) }
     func file(_ name: String) -> String { path + "/" + name }
-}
-
-/// Collects every log line in memory, to prove no secret is ever logged.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var logger: Logger {
-        var logger = Logger(label: "test") { _ in CapturingHandler(capture: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    struct CapturingHandler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            capture.append("\(event.level) \(event.message) \(merged)")
-        }
-    }
 }
 
 let fastKDF = PasswordHash.minimum
@@ -96,7 +61,7 @@ final class AgentHarness: Sendable {
                         smtp: ServerEndpoint(parsing: "smtp.example.com:465")),
             secret: secure(appPassword))
         created.lock()
-        vault = try Vault.open(at: path, configuration: VaultConfiguration(clock: vaultClock, logger: logs.logger, actor: "agent"))
+        vault = try Vault.open(at: path, configuration: VaultConfiguration(clock: vaultClock, logger: logs.logger(), actor: "agent"))
         if unlocked { try vault.unlock(with: .passphrase(secure(vaultPassphrase))) }
         socketPath = folder.file("run/agent.sock")
         let configuration = AgentConfiguration(
@@ -104,9 +69,9 @@ final class AgentHarness: Sendable {
             connectionIdleTimeout: connectionIdleTimeout, frameTimeout: frameTimeout, clock: agentClock,
             hardenProcess: false)
         if let peer {
-            server = AgentServer(vault: vault, configuration: configuration, logger: logs.logger, peers: FixedPeer(peer: peer))
+            server = AgentServer(vault: vault, configuration: configuration, logger: logs.logger(), peers: FixedPeer(peer: peer))
         } else {
-            server = AgentServer(vault: vault, configuration: configuration, logger: logs.logger)
+            server = AgentServer(vault: vault, configuration: configuration, logger: logs.logger())
         }
         try server.start()
         client = AgentClient(socketPath: socketPath, replyTimeout: .seconds(10))
@@ -194,16 +159,7 @@ func frameBytes(_ request: consuming AgentRequest, id: UInt32 = 7) throws -> [UI
 }
 
 /// The `appvault` executable next to the test bundle (`swift build --build-tests` builds both).
-let appvaultExecutable: String = {
-    let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-    var folder = URL(fileURLWithPath: selfPath).deletingLastPathComponent()
-    while folder.path != "/" {
-        let candidate = folder.appendingPathComponent("appvault").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        folder = folder.deletingLastPathComponent()
-    }
-    return "appvault-binary-not-built"
-}()
+let appvaultExecutable = CLIRunner.executable
 
 /// Runs a program and returns its exit status and combined output.
 @discardableResult

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Glibc
 import Testing
@@ -22,7 +23,7 @@ struct ServerTests {
         #expect(throws: VaultError.leaseUsedUp(lease.id), "through the agent, a connector sees the vault's own error") {
             _ = try redeem(agent.client, lease)
         }
-        let leaked = agent.logs.all.contains(appPassword) || agent.logs.all.contains(vaultPassphrase)
+        let leaked = agent.logs.text.contains(appPassword) || agent.logs.text.contains(vaultPassphrase)
         #expect(!leaked, "no secret in the agent's log")
     }
 
@@ -101,7 +102,7 @@ struct ServerTests {
         let vault = try Vault.create(at: folder.file("vault.db"), credential: .createKeyFile(at: keyPath))
         vault.lock()
         let server = AgentServer(vault: vault, configuration: AgentConfiguration(
-            socketPath: folder.file("run/agent.sock"), hardenProcess: false), logger: LogCapture().logger)
+            socketPath: folder.file("run/agent.sock"), hardenProcess: false), logger: LogCapture().logger())
         try server.start()
         defer { server.stop(); server.wait() }
         let client = AgentClient(socketPath: folder.file("run/agent.sock"))
@@ -119,7 +120,7 @@ struct ServerTests {
         #expect(agent.vault.isUnlocked)
         try agent.client.lock()
         #expect(!agent.vault.isUnlocked)
-        let leaked = agent.logs.all.contains(vaultPassphrase)
+        let leaked = agent.logs.text.contains(vaultPassphrase)
         #expect(!leaked, "no passphrase in the agent's log")
     }
 
@@ -179,8 +180,8 @@ struct ServerTests {
         let stranger = PeerIdentity(uid: 4321, gid: 4321, pid: 99, executable: "/usr/bin/evil")
         let agent = try AgentHarness(peer: stranger)
         #expect(refusal { _ = try agent.client.status() } == .denied)
-        #expect(agent.logs.all.contains("agent.deny"))
-        #expect(agent.logs.all.contains("uid 4321"))
+        #expect(agent.logs.text.contains("agent.deny"))
+        #expect(agent.logs.text.contains("uid 4321"))
         let denial = try agent.vault.auditRecords().last
         #expect(denial?.event == "agent.deny" && denial?.actor.contains("uid 4321") == true, "the refusal is in the audit chain")
         #expect(try agent.vault.verifyAudit().isIntact)
@@ -220,7 +221,7 @@ struct ServerTests {
         #expect(lstat(agent.socketPath, &info) == 0 && info.st_mode & 0o777 == 0o600)
         #expect(lstat(agent.folder.file("run"), &info) == 0 && info.st_mode & 0o777 == 0o700)
         let second = AgentServer(vault: agent.vault, configuration: AgentConfiguration(
-            socketPath: agent.socketPath, hardenProcess: false), logger: agent.logs.logger)
+            socketPath: agent.socketPath, hardenProcess: false), logger: agent.logs.logger())
         #expect(throws: AgentError.alreadyRunning(agent.socketPath)) { try second.start() }
 
         // A stale socket file (no listener) is removed and replaced.
@@ -234,7 +235,7 @@ struct ServerTests {
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         close(fd)
         let fresh = AgentServer(vault: agent.vault, configuration: AgentConfiguration(
-            socketPath: stalePath, hardenProcess: false), logger: agent.logs.logger)
+            socketPath: stalePath, hardenProcess: false), logger: agent.logs.logger())
         try fresh.start()
         #expect(lstat(folder.file("run"), &info) == 0 && info.st_mode & 0o777 == 0o700, "the folder was tightened")
         #expect(try AgentClient(socketPath: stalePath).status().pid == UInt32(getpid()))
@@ -246,7 +247,7 @@ struct ServerTests {
         mkdir(foreign, 0o700)
         chown(foreign, 65534, 65534)
         let refused = AgentServer(vault: agent.vault, configuration: AgentConfiguration(
-            socketPath: foreign + "/agent.sock", hardenProcess: false), logger: agent.logs.logger)
+            socketPath: foreign + "/agent.sock", hardenProcess: false), logger: agent.logs.logger())
         #expect(throws: AgentError.self) { try refused.start() }
     }
 
@@ -278,7 +279,7 @@ struct ServerTests {
                                                           "/usr/bin/python3", "-c", script, agent.socketPath])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "255 5", "error frame, code denied")
-        #expect(agent.logs.all.contains("agent.deny") && agent.logs.all.contains("uid 65534"))
+        #expect(agent.logs.text.contains("agent.deny") && agent.logs.text.contains("uid 65534"))
         #expect(try agent.client.status().unlocked, "the owner is still served")
     }
 }
