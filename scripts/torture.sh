@@ -9,6 +9,9 @@ report=$(mktemp /tmp/appvault-reliability-XXXXXX)
 fuzz_summary=$(mktemp /tmp/appvault-fuzz-summary-XXXXXX)
 log=$(mktemp /tmp/appvault-torture-log-XXXXXX)
 swift build --build-tests 2>&1 | grep -E "error" || true
+servers=$(scripts/testservers/start.sh) || { echo "could not start the test servers (scripts/testservers/start.sh)" >&2; exit 1; }
+eval "$servers"
+trap 'scripts/testservers/stop.sh >/dev/null 2>&1 || true' EXIT
 export APPVAULT_RELIABILITY_REPORT=$report
 export APPVAULT_CRASH_ITERATIONS=${APPVAULT_CRASH_ITERATIONS:-600}
 export APPVAULT_CONCURRENCY_OPERATIONS=${APPVAULT_CONCURRENCY_OPERATIONS:-1000}
