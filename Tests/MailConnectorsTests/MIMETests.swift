@@ -63,5 +63,8 @@ struct MIMETests {
         #expect(EnvelopeDecoder.parseDate("Thu, 1 Jan 1970 00:01:00 +0000")?.timeIntervalSince1970 == 60)
         #expect(EnvelopeDecoder.parseDate("1 Jan 1970 01:00:00 +0100 (CET)")?.timeIntervalSince1970 == 0)
         #expect(EnvelopeDecoder.parseDate("yesterday") == nil)
+        // Found by FuzzIMAPResponses: this crashed Foundation's DateFormatter; it is no date.
+        #expect(EnvelopeDecoder.parseDate("Th\u{5BA}\u{7C4}\u{FFFD}u,$52 Nov 2026 16:03:26 +0000") == nil)
+        #expect(EnvelopeDecoder.parseDate(String(repeating: "1", count: 10_000)) == nil)
     }
 }

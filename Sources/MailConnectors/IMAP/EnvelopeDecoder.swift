@@ -41,8 +41,18 @@ enum EnvelopeDecoder {
         return result
     }
 
+    /// The longest date text handed to the formatter; real RFC 5322 dates are about 31 bytes.
+    static let maximumDateLength = 80
+
     /// Parses an RFC 5322 date ("Thu, 26 Nov 2026 15:17:22 +0000", weekday and seconds optional).
+    ///
+    /// RFC 5322 dates are printable ASCII; anything else is no date. This also keeps hostile
+    /// server bytes away from Foundation's DateFormatter, which traps on some non-ASCII input
+    /// (found by the FuzzIMAPResponses target).
     static func parseDate(_ text: String) -> Date? {
+        guard text.utf8.count <= maximumDateLength, text.utf8.allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x09 }) else {
+            return nil
+        }
         // Drop a trailing comment such as "(UTC)" and collapse white space.
         let cleaned = text.split(separator: "(").first.map(String.init) ?? text
         let words = cleaned.split(whereSeparator: \.isWhitespace).joined(separator: " ")
