@@ -40,9 +40,11 @@ elapsed=$(( $(date +%s) - started ))
     echo "| leak scan | every line of the whole test suite's output searched for the test secrets ($(grep -vc '^#' Tests/test-secrets.txt) strings) | $(cat "$report.scan") |"
     echo "| test suite | $(grep -E 'Test run with' "$log" | tail -1 | sed 's/^[^A-Za-z]*//') | exit status $status |"
     echo
-    echo "Defects the suite found and that were fixed: GRDB traps on mistyped cells (a doctored vault"
-    echo "crashed appvault; now 'tampered'), Swift Testing printing secret-shaped test arguments into"
-    echo "the log (now redacted). See docs/threat_model.md for what is out of scope."
+    echo "Defects the suite found, all fixed: GRDB traps on mistyped cells (a doctored vault crashed"
+    echo "appvault; now 'tampered'); Swift Testing printed secret-shaped test arguments into the log (now"
+    echo "redacted); Foundation's DateFormatter trapped on a hostile server's non-ASCII ENVELOPE date"
+    echo "(found by FuzzIMAPResponses; dates must now be ASCII, the reproducer is in the seed corpus)."
+    echo "See docs/threat_model.md for what is out of scope."
 } > docs/reliability.md
 cat docs/reliability.md
 exit "$status"
