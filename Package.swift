@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MailConnectors", targets: ["MailConnectors"]),
         .library(name: "VaultAgent", targets: ["VaultAgent"]),
         .executable(name: "appvault", targets: ["appvault"]),
+        .executable(name: "appvault-bench", targets: ["AppVaultBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "AppVaultBench",
+            dependencies: [
+                "AppVault", "VaultCrypto", "CSodium",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/AppVaultBench",
             swiftSettings: strictSettings
         ),
         .testTarget(

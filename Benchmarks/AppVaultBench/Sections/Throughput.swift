@@ -1,0 +1,91 @@
+import AppVault
+import Foundation
+import GRDB
+import Synchronization
+
+/// Section 2: leases per second in-process (1 and 2 threads) and, once the agent lands, through its socket.
+enum Throughput {
+    static func run(settings: BenchSettings) throws -> Table {
+        var table = Table(
+            title: "2. Throughput: lease grant + secret read",
+            baseline: "one SQLite IMMEDIATE transaction inserting one row, WAL + `synchronous = FULL` "
+                + "(appvault's settings), same folder, 1 thread",
+            columns: ["path", "clients", "operations", "ops/s", "median", "p99", "ops/s / baseline"])
+        let folder = BenchVault.privateFolder(under: settings.diskRoot)
+        defer { try? BenchFiles.remove(folder) }
+
+        let commits = try sqliteCommits(folder: folder, settings: settings)
+        let baselineRate = commits.rate
+        table.add(row("raw SQLite commit (baseline)", 1, commits, baselineRate))
+
+        try BenchVault.create(in: folder, accounts: 100)
+        let vault = try BenchVault.openUnlocked(folder)
+        for threads in [1, 2] {
+            let result = try leaseCycles(vault, threads: threads, settings: settings)
+            table.add(row("in-process `lease` + `redeem`", threads, result, baselineRate))
+        }
+        for clients in [1, 8, 64] {
+            table.add(["agent socket (`AgentClient`)", String(clients), "-", "not measured", "-", "-",
+                       "pending: the agent is not on main yet"])
+        }
+        table.notes = [
+            "Targets: in-process >= 20 000 leases/s on this 2-core machine; agent round trip < 1 ms p99 with 8 clients.",
+            "One operation = `lease` then `redeem`: two write transactions, so its floor is two commits.",
+            "Threads share one `Vault`; SQLite allows one writer at a time, so a second thread can only overlap "
+                + "the work done outside the write transaction.",
+        ]
+        return table
+    }
+
+    struct Result {
+        var latencies: Latencies
+        var wallNanoseconds: Double
+        var rate: Double { Double(latencies.count) / (wallNanoseconds / 1e9) }
+    }
+
+    private static func row(_ path: String, _ clients: Int, _ result: Result, _ baseline: Double) -> [String] {
+        [path, String(clients), Format.count(result.latencies.count), Format.rate(result.rate),
+         Format.duration(result.latencies.median), Format.duration(result.latencies.p99),
+         Format.ratio(result.rate / baseline)]
+    }
+
+    /// `threads` threads each run lease cycles on their own accounts for the same time budget.
+    private static func leaseCycles(_ vault: Vault, threads: Int, settings: BenchSettings) throws -> Result {
+        let perThread = Mutex<[Latencies]>([])
+        let failure = Mutex<String?>(nil)
+        let start = monotonicNanoseconds()
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            do {
+                var index = thread
+                let latencies = try timeEach(upTo: settings.count(40_000) / threads, seconds: settings.seconds(8)) {
+                    index += threads
+                    try LeaseCycle.run(vault, account: BenchVault.accountName(index % 100))
+                }
+                perThread.withLock { $0.append(latencies) }
+            } catch {
+                failure.withLock { $0 = "\(error)" }
+            }
+        }
+        let wall = Double(monotonicNanoseconds() - start)
+        if let message = failure.withLock({ $0 }) { throw Subprocess.Failure(description: "lease cycle failed: \(message)") }
+        return Result(latencies: .merged(perThread.withLock { $0 }), wallNanoseconds: wall)
+    }
+
+    /// Durable one-row commits with appvault's pragmas: the cost of one write transaction on this disk.
+    private static func sqliteCommits(folder: String, settings: BenchSettings) throws -> Result {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: folder + "/baseline.sqlite", configuration: configuration)
+        try pool.write { db in try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, at REAL NOT NULL)") }
+        let start = monotonicNanoseconds()
+        let latencies = try timeEach(upTo: settings.count(40_000), seconds: settings.seconds(5)) {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: "INSERT INTO t (at) VALUES (?)", arguments: [Date().timeIntervalSince1970])
+                    return .commit
+                }
+            }
+        }
+        return Result(latencies: latencies, wallNanoseconds: Double(monotonicNanoseconds() - start))
+    }
+}

@@ -1,0 +1,31 @@
+/// Run-wide settings: where vaults go, how long each measurement may run, external tools.
+struct BenchSettings {
+    /// A folder on the disk file system (fsync reaches the device).
+    var diskRoot = "/var/tmp"
+    /// A folder on tmpfs (fsync is free), to separate CPU cost from disk cost.
+    var memoryRoot = "/dev/shm"
+    /// Divides sample counts and time budgets (`--quick` for a smoke run).
+    var scale = 1.0
+    /// Where the Markdown report goes.
+    var output = "docs/benchmarks.md"
+    /// Fixtures for the CLI section, prepared by scripts/bench.sh; the section is skipped without them.
+    var cli: CLIFixtures?
+
+    func count(_ full: Int) -> Int { max(10, Int(Double(full) * scale)) }
+    func seconds(_ full: Double) -> Double { full * scale }
+}
+
+/// Paths for the CLI round-trip section.
+struct CLIFixtures {
+    /// The release `appvault` binary.
+    var appvault: String
+    /// A throwaway GNUPGHOME with a passphrase-less key, gpg-agent already warm.
+    var gnupgHome: String
+    /// A `pass` store holding the same number of entries as the vault.
+    var passStore: String
+    /// A KeePassXC database with the same entries, opened with `keyFile` only.
+    var kdbx: String
+    var kdbxKeyFile: String
+    /// How many entries each store holds.
+    var entries: Int
+}
