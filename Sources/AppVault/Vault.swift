@@ -16,6 +16,8 @@ public final class Vault: Sendable {
     let database: VaultDatabase
     let configuration: VaultConfiguration
     private let keyRing = Mutex<KeyBox?>(nil)
+    /// When lease grants last deleted ended leases.
+    let leasePruning = LeasePruneSchedule()
 
     /// Holds the unlocked keys so the mutex can swap them in and out as one reference.
     ///

@@ -25,7 +25,7 @@ extension Vault: LeaseRedeemer {
                 try database.write { db in
                     let (record, _) = try AccountRows.require(name, in: db)
                     guard record.status != .revoked else { throw VaultError.accountRevoked(name) }
-                    try pruneEndedLeases(db, now: now)
+                    if leasePruning.claim(at: now) { try pruneEndedLeases(db, now: now) }
                     let liveForAccount = try Int.fetchOne(
                         db.cachedStatement(sql: "SELECT COUNT(*) FROM leases WHERE account_id = ? AND \(Self.liveCondition)"),
                         arguments: [record.id, record.generation, now.timeIntervalSince1970]) ?? 0
