@@ -32,6 +32,7 @@ struct AppVaultCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Initialise.self, Add.self, List.self, Rotate.self, Revoke.self, Passwd.self, Audit.self,
+            AgentCommand.self, AgentUnlock.self, AgentLock.self, AgentLeases.self, AgentLease.self,
         ]
     )
 }

@@ -20,10 +20,13 @@ struct AccountTests {
     }
 
     @Test("the Gmail form is normalised and must be 16 letters", arguments: [
-        ("ABCD EFGH IJKL MNOP\n", true), ("abcd-efgh-ijkl-mnop", true), ("abcdefghijklmnop\r\n", true),
-        ("abcd efgh ijkl mno", false), ("abcd efgh ijkl mnop q", false), ("abcd efgh ijkl mn0p", false), ("", false),
+        (RedactedInput(text: "ABCD EFGH IJKL MNOP\n"), true), (RedactedInput(text: "abcd-efgh-ijkl-mnop"), true),
+        (RedactedInput(text: "abcdefghijklmnop\r\n"), true), (RedactedInput(text: "abcd efgh ijkl mno"), false),
+        (RedactedInput(text: "abcd efgh ijkl mnop q"), false), (RedactedInput(text: "abcd efgh ijkl mn0p"), false),
+        (RedactedInput(text: ""), false),
     ])
-    func gmailForm(input: String, valid: Bool) throws {
+    func gmailForm(redacted: RedactedInput, valid: Bool) throws {
+        let input = redacted.text
         let fixture = try VaultFixture()
         let spec = try AccountSpec(name: "g2", email: "g2@gmail.com", provider: "gmail")
         if valid {
@@ -52,8 +55,9 @@ struct AccountTests {
 
     @Test("empty, oversized and control-character passwords are refused for custom servers", arguments: [
         "", "\n", String(repeating: "x", count: 1_000_000), "pass\u{0}word", "line\nbreak",
-    ])
-    func badCustomPasswords(input: String) throws {
+    ].map(RedactedInput.init))
+    func badCustomPasswords(redacted: RedactedInput) throws {
+        let input = redacted.text
         let fixture = try VaultFixture()
         let spec = try AccountSpec(name: "custom1", email: "me@example.org", provider: "custom",
                                    imap: ServerEndpoint(parsing: "mail.example.org:993"),

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import GRDB
 import Synchronization
+import Testing
 @testable import AppVault
 import VaultCrypto
 
@@ -28,6 +29,12 @@ final class TemporaryFolder {
 let fastKDF = PasswordHash.minimum
 
 func secret(_ text: String) throws -> SecureBytes { try SecureBytes(copying: Array(text.utf8)) }
+
+/// A secret-shaped test argument: Swift Testing prints arguments, so this prints only its length.
+struct RedactedInput: Sendable, CustomTestStringConvertible {
+    let text: String
+    var testDescription: String { "<\(text.utf8.count)-byte secret>" }
+}
 
 func passphrase(_ text: String) throws -> MasterCredential { try .passphrase(secret(text)) }
 

@@ -1,17 +1,18 @@
-import Foundation
+public import Foundation
 import Glibc
 
 /// Runs the built `appvault` binary as a user would, capturing everything it prints.
-struct CLIRunner {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-        var all: String { stdout + stderr }
+public struct CLIRunner: Sendable {
+    /// What a finished process printed and its exit status.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+        public var all: String { stdout + stderr }
     }
 
     /// The `appvault` executable next to the test bundle (`swift build --build-tests` builds both).
-    static let executable: String = {
+    public static let executable: String = {
         let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
         var folder = URL(fileURLWithPath: selfPath).deletingLastPathComponent()
         while folder.path != "/" {
@@ -22,11 +23,11 @@ struct CLIRunner {
         return "appvault-binary-not-built: run `swift build --build-tests` first"
     }()
 
-    let folder: String
-    var environment: [String: String]
+    public let folder: String
+    public var environment: [String: String]
 
     /// A runner with its own vault path and passphrase file in a fresh private folder.
-    init(passphrase: String = "correct horse battery") {
+    public init(passphrase: String = "correct horse battery") {
         var template = Array("/tmp/appvault-cli-XXXXXX".utf8CString)
         folder = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
         let passphraseFile = folder + "/passphrase"
@@ -39,16 +40,17 @@ struct CLIRunner {
         ]
     }
 
-    var vaultPath: String { environment["APPVAULT_VAULT"]! }
+    public var vaultPath: String { environment["APPVAULT_VAULT"]! }
 
-    func writeFile(_ name: String, _ contents: String, mode: Int = 0o600) -> String {
+    @discardableResult
+    public func writeFile(_ name: String, _ contents: String, mode: Int = 0o600) -> String {
         let path = folder + "/" + name
         FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode])
         return path
     }
 
     @discardableResult
-    func run(_ arguments: [String], stdin: Data = Data(), environment extra: [String: String] = [:]) throws -> Result {
+    public func run(_ arguments: [String], stdin: Data = Data(), environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments
@@ -67,11 +69,27 @@ struct CLIRunner {
                       stderr: String(decoding: err, as: UTF8.self))
     }
 
+    /// Starts the binary without waiting, for tests that kill it part-way.
+    public func spawn(_ arguments: [String], stdin: Data = Data(), environment extra: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        process.environment = environment.merging(extra) { $1 }
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(stdin)
+        try? input.fileHandleForWriting.close()
+        return process
+    }
+
     /// `init` with the cheapest named strength, as tests check behaviour, not cost.
-    func initVault() throws {
+    public func initVault() throws {
         let result = try run(["init", "--kdf", "interactive"])
         precondition(result.status == 0, "init failed: \(result.all)")
     }
 
-    func cleanUp() { _ = try? FileManager.default.removeItem(atPath: folder) }
+    public func cleanUp() { _ = try? FileManager.default.removeItem(atPath: folder) }
 }

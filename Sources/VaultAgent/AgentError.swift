@@ -1,0 +1,54 @@
+/// What went wrong in the agent or its client, and what to do about it. Never holds a secret.
+public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The socket's folder or path is unsafe (owned by another user, not a folder, too long).
+    /// Fix or remove it, or choose another path with `--socket`.
+    case unsafeSocketPath(path: String, problem: String)
+    /// Another agent is already listening on this socket. Stop it, or use another `--socket`.
+    case alreadyRunning(String)
+    /// No agent answers on this socket. Start one with `appvault agent`.
+    case notRunning(String)
+    /// The policy file is unreadable or invalid; the text says where. Fix the file.
+    case policy(path: String, problem: String)
+    /// A system call failed; the text names the call and the reason.
+    case system(SystemError)
+    /// The agent did not answer in time. Check that it is not stuck, then retry.
+    case timedOut(String)
+    /// The agent sent bytes that are not a valid reply (or closed the connection early).
+    /// Check that agent and client are the same appvault version.
+    case badReply(String)
+    /// The agent refused the request; ``AgentFailure/code`` says why.
+    case refused(AgentFailure)
+
+    public var description: String {
+        switch self {
+        case .unsafeSocketPath(let path, let problem):
+            "agent socket \(path): \(problem)"
+        case .alreadyRunning(let path):
+            "an agent is already listening on \(path)"
+        case .notRunning(let path):
+            "no agent is running on \(path); start one with `appvault agent`"
+        case .policy(let path, let problem):
+            "agent policy \(path) \(problem)"
+        case .system(let error):
+            error.description
+        case .timedOut(let what):
+            "the agent did not answer in time (\(what))"
+        case .badReply(let what):
+            "invalid reply from the agent: \(what)"
+        case .refused(let failure):
+            failure.message
+        }
+    }
+
+    /// The exit status the command-line tool uses for this error.
+    public var exitCode: Int32 {
+        switch self {
+        case .refused(let failure): failure.code.exitCode
+        case .unsafeSocketPath: 7
+        case .policy: 2
+        case .notRunning: 14
+        case .timedOut, .badReply: 16
+        case .alreadyRunning, .system: 1
+        }
+    }
+}

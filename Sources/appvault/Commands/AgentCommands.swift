@@ -1,0 +1,198 @@
+import AppVault
+import ArgumentParser
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import VaultAgent
+import VaultCrypto
+
+extension AgentError: ReportableError {}
+
+/// `--socket`, shared by every command that talks to the agent.
+struct AgentSocketOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The agent's Unix socket.",
+        discussion: "Default: $APPVAULT_AGENT_SOCK, else $XDG_RUNTIME_DIR/appvault/agent.sock, else /tmp/appvault-UID/agent.sock.",
+        valueName: "path"))
+    var socket: String?
+
+    var path: String { socket ?? SocketLocation.defaultPath() }
+
+    var client: AgentClient { AgentClient(socketPath: path) }
+}
+
+/// `appvault agent`: run the agent in the foreground, or ask whether one runs.
+struct AgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run the vault agent, which lends leases to allowed local processes over a Unix socket.",
+        discussion: """
+            The agent commands (agent, unlock, lock, leases, lease revoke) add these exit codes: \
+            14 no agent runs on the socket, 15 the agent's policy denied the request, \
+            16 invalid reply or time-out talking to the agent. docs/agent-protocol.md describes the protocol.
+            """,
+        subcommands: [AgentRun.self, AgentStatusCommand.self],
+        defaultSubcommand: AgentRun.self)
+}
+
+/// `appvault agent [run]`: serve in the foreground until SIGTERM or SIGINT.
+struct AgentRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Serve in the foreground (the default). The vault starts locked: run `appvault unlock`.",
+        discussion: "Stops on SIGTERM or SIGINT, locking the vault and removing the socket.")
+
+    @OptionGroup var options: VaultOptions
+    @OptionGroup var socket: AgentSocketOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Lock the vault after this long without requests (90s, 15m, 2h, off).", valueName: "duration"))
+    var idleLock: String = "15m"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A TOML policy naming which other uids and executables may use which accounts. Default: own uid only.",
+        valueName: "path"))
+    var policy: String?
+
+    func run() throws {
+        try reportingErrors {
+            let idle: Duration?
+            do throws(DurationTextError) { idle = try DurationText.parse(idleLock) } catch { throw VaultError.invalidInput(error.description) }
+            let agentPolicy = try policy.map { path throws(AgentError) in try AgentPolicy.load(path: path) } ?? .ownerOnly
+            var logger = CLILogging.logger
+            if ProcessInfo.processInfo.environment["APPVAULT_LOG_LEVEL"] == nil { logger.logLevel = .notice }
+            let vault = try Vault.open(at: options.vaultPath, configuration: VaultConfiguration(
+                logger: logger, actor: "agent uid \(getuid()) pid \(getpid())"))
+            let server = AgentServer(
+                vault: vault,
+                configuration: AgentConfiguration(socketPath: socket.path, idleLock: idle, policy: agentPolicy),
+                logger: logger)
+            try server.start()
+            let signals = [SIGTERM, SIGINT].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { server.stop() }
+                source.resume()
+                return source
+            }
+            Output.notice("appvault agent listening on \(socket.path) (pid \(getpid())); vault locked until `appvault unlock`")
+            server.wait()
+            signals.forEach { $0.cancel() }
+        }
+    }
+}
+
+/// `appvault agent status`: whether an agent runs there and whether its vault is unlocked.
+struct AgentStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Say whether an agent runs on the socket and whether its vault is unlocked (exit 14 if none runs).")
+
+    @OptionGroup var socket: AgentSocketOptions
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let status = try socket.client.status()
+            if json {
+                try Output.json(status)
+            } else {
+                let idle = status.idleLockSeconds == 0 ? "off" : "\(status.idleLockSeconds)s"
+                Output.line("agent running: pid \(status.pid), socket \(socket.path), vault \(status.unlocked ? "unlocked" : "locked"), idle lock \(idle)")
+            }
+        }
+    }
+}
+
+/// `appvault unlock`: unlock the running agent's vault.
+struct AgentUnlock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlock",
+        abstract: "Unlock the running agent's vault with the passphrase (or --key-file).")
+
+    @OptionGroup var options: VaultOptions
+    @OptionGroup var socket: AgentSocketOptions
+
+    func run() throws {
+        try reportingErrors {
+            let client = socket.client
+            if let keyFile = options.keyFilePath {
+                try client.unlock(keyFileContents: SecretFile.read(
+                    path: keyFile, maximumBytes: MasterCredential.keyFileSizes.upperBound, requirePrivate: true))
+            } else if let file = options.passphraseFilePath {
+                try client.unlock(passphrase: SecretInput.firstLine(of: file))
+            } else {
+                try client.unlock(passphrase: SecretInput.promptWithoutEcho("Vault passphrase: "))
+            }
+            Output.line("agent vault unlocked")
+        }
+    }
+}
+
+/// `appvault lock`: lock the running agent's vault.
+struct AgentLock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lock", abstract: "Lock the running agent's vault: its keys are zeroed.")
+
+    @OptionGroup var socket: AgentSocketOptions
+
+    func run() throws {
+        try reportingErrors {
+            try socket.client.lock()
+            Output.line("agent vault locked")
+        }
+    }
+}
+
+/// `appvault leases`: the agent's live leases.
+struct AgentLeases: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leases", abstract: "List live leases (through the running agent).")
+
+    @OptionGroup var socket: AgentSocketOptions
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let leases = try socket.client.liveLeases()
+            if json {
+                try Output.json(leases)
+            } else if leases.isEmpty {
+                Output.line("no live leases")
+            } else {
+                Output.table(["ID", "ACCOUNT", "PROTOCOL", "EXPIRES", "USES LEFT", "HOLDER"], leases.map {
+                    [$0.id, $0.account, $0.protocol.description, Output.date($0.expiresAt), "\($0.usesLeft)", $0.holder]
+                })
+            }
+        }
+    }
+}
+
+/// `appvault lease revoke ID`.
+struct AgentLease: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lease", abstract: "Manage one lease.", subcommands: [AgentLeaseRevoke.self])
+}
+
+/// `appvault lease revoke ID`: end a lease for every process.
+struct AgentLeaseRevoke: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "End a lease now, for every process (through the running agent).")
+
+    @OptionGroup var socket: AgentSocketOptions
+
+    @Argument(help: "The lease id (see `appvault leases`).")
+    var id: String
+
+    func run() throws {
+        try reportingErrors {
+            try socket.client.revokeLease(id: id)
+            Output.line("lease \(id) revoked")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Glibc
+import Testing
+import AppVault
+@testable import VaultAgent
+import VaultCrypto
+
+private func randomText(_ prefix: String) -> String {
+    prefix + SecureRandom.bytes(12).map { String(format: "%02x", $0) }.joined()
+}
+
+@Suite("A real agent process", .serialized)
+struct AgentProcessTests {
+    @Test("after a lease is redeemed and spent, neither its password nor the passphrase is left in the agent's memory",
+          .enabled(if: getuid() == 0, "reading a non-dumpable process's memory needs root (CAP_SYS_PTRACE)"))
+    func noPlaintextLeftInMemory() throws {
+        let passphrase = randomText("pass-")
+        let secret = randomText("Secret-")
+        let agent = try AgentProcess(passphrase: passphrase, secret: secret)
+
+        // Positive control: the scanner reads the agent's memory although it set PR_SET_DUMPABLE 0.
+        #expect(try MemoryScan.occurrences(of: Array(agent.socketPath.utf8), inProcess: agent.pid) > 0)
+
+        try agent.client.unlock(passphrase: secure(passphrase))
+        let lease = try agent.client.lease(account: "work", for: .imap)
+        let matches = try agent.client.redeem(lease, for: .imap) { string($0) == secret }
+        #expect(matches, "the redeemed secret is the account's password")
+        #expect(refusal { _ = try agent.client.redeem(lease, for: .imap) { _ in () } } == .leaseUsedUp)
+
+        #expect(try MemoryScan.occurrences(of: Array(secret.utf8), inProcess: getpid()) > 0,
+                "control: the scanner finds the password in this test process, which holds it")
+        #expect(try MemoryScan.occurrences(of: Array(lease.id.utf8), inProcess: agent.pid) > 0,
+                "control: the (public) lease id is found in the agent's memory")
+        #expect(try MemoryScan.occurrences(of: Array(secret.utf8), inProcess: agent.pid) == 0,
+                "the app password is still in the agent's memory")
+        #expect(try MemoryScan.occurrences(of: Array(passphrase.utf8), inProcess: agent.pid) == 0,
+                "the vault passphrase is still in the agent's memory")
+        #expect(agent.stop() == 0)
+        let log = agent.log()
+        let leaked = log.contains(secret) || log.contains(passphrase)
+        #expect(!leaked, "no secret in the agent's output")
+        #expect(log.contains("dumpable=false"))
+    }
+
+    @Test("the CLI drives a real agent: status, unlock, leases, lease revoke, lock; SIGTERM removes the socket")
+    func cliAgainstRealAgent() throws {
+        let agent = try AgentProcess(passphrase: randomText("pass-"), secret: randomText("Secret-"),
+                                     extraArguments: ["--idle-lock", "10m"])
+        let socket = ["--socket", agent.socketPath]
+        func cli(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            try runProgram(appvaultExecutable, arguments, environment: ["APPVAULT_LOG_LEVEL": "error"])
+        }
+        var result = try cli(["agent", "status"] + socket)
+        #expect(result.status == 0 && result.output.contains("vault locked") && result.output.contains("idle lock 600s"))
+        result = try cli(["leases"] + socket)
+        #expect(result.status == 0 && result.output.contains("no live leases"), "lease metadata needs no unlock: \(result.output)")
+        result = try cli(["unlock", "--passphrase-file", agent.passphraseFile] + socket)
+        #expect(result.status == 0, "\(result.output)")
+        let lease = try agent.client.lease(account: "work", for: .smtp, uses: 3)
+        result = try cli(["leases", "--json"] + socket)
+        #expect(result.status == 0 && result.output.contains(lease.id))
+        result = try cli(["lease", "revoke", lease.id] + socket)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(refusal { _ = try agent.client.redeem(lease, for: .smtp) { _ in () } } == .leaseRevoked)
+        result = try cli(["lease", "revoke", "no-such-lease"] + socket)
+        #expect(result.status == 4)
+        result = try cli(["lock"] + socket)
+        #expect(result.status == 0)
+        #expect(try !agent.client.status().unlocked)
+
+        // Garbage on one connection does not disturb the real agent.
+        let garbage = try RawConnection(agent.socketPath)
+        garbage.send(Array(repeating: 0xFF, count: 64))
+        #expect(garbage.readReply()?.failureCode == .frameTooLarge)
+        #expect(try agent.client.status().pid == UInt32(agent.pid))
+
+        #expect(agent.stop() == 0)
+        #expect(access(agent.socketPath, F_OK) != 0, "the socket is removed on SIGTERM")
+        result = try cli(["agent", "status"] + socket)
+        #expect(result.status == 14 && result.output.contains("no agent is running"))
+    }
+}
