@@ -77,8 +77,9 @@ let package = Package(
         .executableTarget(
             name: "AppVaultBench",
             dependencies: [
-                "AppVault", "VaultCrypto", "CSodium",
+                "AppVault", "VaultCrypto", "VaultAgent", "CSodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/AppVaultBench",
             swiftSettings: strictSettings

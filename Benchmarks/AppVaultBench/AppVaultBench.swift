@@ -3,7 +3,8 @@ import Foundation
 /// `appvault-bench`: measures appvault against baselines taken in the same run, prints the tables
 /// and writes them to docs/benchmarks.md. `make bench` runs it through scripts/bench.sh.
 ///
-/// Usage: `appvault-bench [--quick] [--output PATH]`; the CLI section reads its fixtures from
+/// Usage: `appvault-bench [--quick] [--only SECTION] [--output PATH]` (`--only throughput` runs the
+/// sections whose name starts with that word, for profiling); the CLI section reads its fixtures from
 /// `APPVAULT_BENCH_*` variables set by scripts/bench.sh. Two helper modes serve the scale section
 /// and scripts/bench-profile.sh: `seed FOLDER ACCOUNTS` fills a new vault, `probe-scale FOLDER
 /// ACCOUNTS SCALE` measures one and prints JSON.
@@ -28,7 +29,7 @@ struct AppVaultBench {
             ("crypto floor", CryptoFloor.run), ("throughput", Throughput.run), ("scale", Scale.run),
             ("CLI round trip", CLIRoundTrip.run), ("login", { _ in Pending.login() }), ("unlock", Unlock.run),
         ]
-        for (name, section) in sections {
+        for (name, section) in sections where settings.only.map({ name.hasPrefix($0) }) ?? true {
             print("measuring \(name)...")
             let table = try section(settings)
             print(ReportWriter.text(table))
@@ -50,10 +51,13 @@ enum BenchArguments {
         while let argument = remaining.popFirst() {
             switch argument {
             case "--quick": settings.scale = 0.1
+            case "--only":
+                guard let name = remaining.popFirst() else { throw Subprocess.Failure(description: "--only needs a section name") }
+                settings.only = name
             case "--output":
                 guard let path = remaining.popFirst() else { throw Subprocess.Failure(description: "--output needs a path") }
                 settings.output = path
-            default: throw Subprocess.Failure(description: "unknown argument \(argument); usage: appvault-bench [--quick] [--output PATH]")
+            default: throw Subprocess.Failure(description: "unknown argument \(argument); usage: appvault-bench [--quick] [--only SECTION] [--output PATH]")
             }
         }
         let environment = ProcessInfo.processInfo.environment
@@ -61,8 +65,9 @@ enum BenchArguments {
            let store = environment["APPVAULT_BENCH_PASS_STORE"], let kdbx = environment["APPVAULT_BENCH_KDBX"],
            let keyFile = environment["APPVAULT_BENCH_KDBX_KEY"],
            let entries = environment["APPVAULT_BENCH_ENTRIES"].flatMap(Int.init) {
-            settings.cli = CLIFixtures(appvault: appvault, gnupgHome: gnupg, passStore: store, kdbx: kdbx,
-                                       kdbxKeyFile: keyFile, entries: entries)
+            settings.cli = CLIFixtures(appvault: appvault, appvaultStatic: environment["APPVAULT_BENCH_APPVAULT_STATIC"],
+                                       gnupgHome: gnupg, passStore: store, kdbx: kdbx, kdbxKeyFile: keyFile,
+                                       entries: entries)
         }
         return settings
     }

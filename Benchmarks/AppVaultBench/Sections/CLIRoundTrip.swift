@@ -1,3 +1,5 @@
+import Glibc
+
 /// Section 4: one command-line round trip (spawn to exit) for appvault against `pass` and KeePassXC.
 enum CLIRoundTrip {
     static func run(settings: BenchSettings) throws -> Table {
@@ -19,30 +21,57 @@ enum CLIRoundTrip {
 
         let pass = try time(["pass", "show", entry], settings: settings,
                             environment: ["PASSWORD_STORE_DIR": fixtures.passStore, "GNUPGHOME": fixtures.gnupgHome])
-        let keepass = try time(["keepassxc-cli", "show", "--quiet", "--no-password", "--key-file", fixtures.kdbxKeyFile,
-                                "--attributes", "Password", fixtures.kdbx, entry],
-                               settings: settings, environment: [:], runs: 10)
-        let list = try time([fixtures.appvault, "list"], settings: settings,
-                            environment: ["APPVAULT_VAULT": BenchVault.vaultPath(folder)])
-        let listJSON = try time([fixtures.appvault, "list", "--json"], settings: settings,
-                                environment: ["APPVAULT_VAULT": BenchVault.vaultPath(folder)])
+        var measured = [("`pass show NAME` (baseline)", pass)]
+        measured.append(("`keepassxc-cli show -a Password DB NAME` (key file)", try time(
+            ["keepassxc-cli", "show", "--quiet", "--no-password", "--key-file", fixtures.kdbxKeyFile,
+             "--attributes", "Password", fixtures.kdbx, entry], settings: settings, environment: [:], runs: 10)))
+
+        let vaultEnvironment = ["APPVAULT_VAULT": BenchVault.vaultPath(folder)]
+        let socket = folder + "/agent/agent.sock"
+        let agent = try startAgent(fixtures.appvault, folder: folder, socket: socket)
+        defer { Subprocess.stop(agent) }
+        for (binary, build) in [(fixtures.appvault, "")] + (fixtures.appvaultStatic.map { [($0, ", static stdlib")] } ?? []) {
+            measured.append(("`appvault list` (metadata, reads the file)\(build)",
+                             try time([binary, "list"], settings: settings, environment: vaultEnvironment)))
+            measured.append(("`appvault list --json`\(build)",
+                             try time([binary, "list", "--json"], settings: settings, environment: vaultEnvironment)))
+            measured.append(("`appvault agent status` (through the running agent)\(build)",
+                             try time([binary, "agent", "status", "--socket", socket], settings: settings, environment: [:])))
+            measured.append(("`appvault leases` (through the running agent)\(build)",
+                             try time([binary, "leases", "--socket", socket], settings: settings, environment: [:])))
+        }
         let entries = Format.count(fixtures.entries)
-        for (label, latencies) in [("`pass show NAME` (baseline)", pass),
-                                   ("`keepassxc-cli show -a Password DB NAME` (key file)", keepass),
-                                   ("`appvault list` (no agent needed: metadata only)", list),
-                                   ("`appvault list --json`", listJSON)] {
+        for (label, latencies) in measured {
             table.add([label, entries, String(latencies.count), Format.duration(latencies.median),
                        Format.duration(latencies.p99), Format.ratio(latencies.median / pass.median)])
         }
         table.add(["`appvault` lease-and-verify via the agent against local Dovecot", entries, "-", "-", "-",
-                   "pending: needs the agent and connectors on main"])
+                   "pending: needs the connectors on main"])
         table.notes = [
             "Target: an appvault CLI round trip at least 5x faster than `pass show` (ratio <= 0.20).",
             "Each command is started with posix_spawn, output to /dev/null; two warm-up runs are not counted.",
-            "KeePassXC re-derives its database key on every call (created by `keepassxc-cli import` with its default "
-                + "decryption time); it has no agent, which is what this row shows.",
+            "The agent is `appvault agent run` on the same vault, unlocked with its key file, no idle lock.",
+            "KeePassXC re-derives its database key on every call (database made by `keepassxc-cli import` with its "
+                + "default decryption time); it has no agent.",
+            "\"static stdlib\": the same sources built with `swift build -c release --static-swift-stdlib`; the "
+                + "difference is the dynamic loading of the Swift runtime and Foundation at every start.",
         ]
         return table
+    }
+
+    /// Starts `appvault agent run` on the vault in `folder`, unlocks it, and waits until it answers.
+    private static func startAgent(_ appvault: String, folder: String, socket: String) throws -> pid_t {
+        let pid = try Subprocess.start([appvault, "agent", "run", "--socket", socket, "--idle-lock", "off"],
+                                       environment: ["APPVAULT_VAULT": BenchVault.vaultPath(folder)])
+        for _ in 0..<100 {
+            if (try? Subprocess.run([appvault, "agent", "status", "--socket", socket], quiet: true)) != nil {
+                try Subprocess.run([appvault, "unlock", "--socket", socket, "--key-file", BenchVault.keyPath(folder)])
+                return pid
+            }
+            usleep(50_000)
+        }
+        Subprocess.stop(pid)
+        throw Subprocess.Failure(description: "the agent did not answer on \(socket) within 5 s")
     }
 
     private static func time(_ command: [String], settings: BenchSettings, environment: [String: String],

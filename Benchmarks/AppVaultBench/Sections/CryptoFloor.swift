@@ -13,6 +13,8 @@ enum CryptoFloor {
         let guarded = try guardedOpen(count: settings.count(50_000))
         table.add(row("raw secretbox open (baseline)", raw, baseline: raw))
         table.add(row("VaultCrypto `SecretBox.open` (guarded memory)", guarded, baseline: raw))
+        let allocation = try timeEach(settings.count(50_000)) { _ = try SecureBytes(zeroedCount: 48) }
+        table.add(row("one guarded allocation + free (`sodium_malloc`/`sodium_free`, 48 bytes)", allocation, baseline: raw))
 
         for place in [settings.diskRoot, settings.memoryRoot] {
             let folder = BenchVault.privateFolder(under: place)
@@ -34,6 +36,9 @@ enum CryptoFloor {
             "Target: in-process lease grant + read within 20x of the raw open.",
             "`lease` + `redeem` is two SQLite IMMEDIATE transactions (lease row + `lease.grant` audit record; "
                 + "use count + `lease.use` audit record), a per-account subkey derivation and the open itself.",
+            "Where the rest goes: a redeem makes three guarded allocations (account subkey, plaintext with its "
+                + "binding, the secret handed to the connector), each an mmap + mprotect + mlock and the reverse; "
+                + "the two transactions cost at least two durable commits (section 2's baseline) plus GRDB row decoding.",
         ]
         return table
     }

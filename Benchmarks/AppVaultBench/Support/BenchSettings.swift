@@ -6,6 +6,8 @@ struct BenchSettings {
     var memoryRoot = "/dev/shm"
     /// Divides sample counts and time budgets (`--quick` for a smoke run).
     var scale = 1.0
+    /// Runs only the sections whose name starts with this (`--only`).
+    var only: String?
     /// Where the Markdown report goes.
     var output = "docs/benchmarks.md"
     /// Fixtures for the CLI section, prepared by scripts/bench.sh; the section is skipped without them.
@@ -19,6 +21,8 @@ struct BenchSettings {
 struct CLIFixtures {
     /// The release `appvault` binary.
     var appvault: String
+    /// The same, linked with `--static-swift-stdlib`, when built.
+    var appvaultStatic: String?
     /// A throwaway GNUPGHOME with a passphrase-less key, gpg-agent already warm.
     var gnupgHome: String
     /// A `pass` store holding the same number of entries as the vault.

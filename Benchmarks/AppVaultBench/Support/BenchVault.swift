@@ -38,11 +38,15 @@ enum BenchVault {
         return vault
     }
 
-    /// Copies a closed vault (and its key file) from `source` to `target`, keeping mode 0600.
+    /// Copies a closed vault (and its key file) from `source` to `target`, keeping mode 0600, and
+    /// flushes the copy to the device so the measurements after it do not compete with writeback.
     static func copy(from source: String, to target: String) throws {
         for name in ["vault.db", "vault.key"] {
-            try FileManager.default.copyItem(atPath: source + "/" + name, toPath: target + "/" + name)
-            chmod(target + "/" + name, 0o600)
+            let path = target + "/" + name
+            try FileManager.default.copyItem(atPath: source + "/" + name, toPath: path)
+            chmod(path, 0o600)
+            let descriptor = open(path, O_RDONLY)
+            if descriptor >= 0 { fsync(descriptor); close(descriptor) }
         }
     }
 
