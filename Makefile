@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo torture bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -12,6 +12,9 @@ build: deps
 
 test: deps
 	scripts/run-tests.sh
+
+torture: deps
+	scripts/torture.sh
 
 demo: deps
 	scripts/demo.sh

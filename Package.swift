@@ -95,6 +95,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "FuzzSupport",
+            path: "Tests/Fuzz/Support",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzAgentCodec",
+            dependencies: ["FuzzSupport", "VaultAgent"],
+            path: "Tests/Fuzz/AgentCodec",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzVaultFile",
+            dependencies: ["FuzzSupport", "AppVault", "VaultCrypto"],
+            path: "Tests/Fuzz/VaultFile",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
             swiftSettings: strictSettings

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds appvault, runs every test suite, then scans all test output for leaked test secrets.
+# Builds appvault, runs every test suite, scans all test output for leaked test secrets,
+# then fuzzes each decoder briefly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp /tmp/appvault-test-log-XXXXXX)
@@ -9,4 +10,6 @@ swift test --skip-build 2>&1 | tee -a "$log"
 status=${PIPESTATUS[0]}
 set -e
 scripts/scan-for-secrets.sh "$log"
-exit "$status"
+((status == 0)) || exit "$status"
+# Short libFuzzer runs of every decoder (the long form is `make torture`).
+scripts/fuzz.sh "${FUZZ_SECONDS:-10}"

@@ -198,6 +198,13 @@ public final class Vault: Sendable {
         }
     }
 
+    /// Records that the agent refused a peer (`agent.deny`). Needs the keys; while the vault is
+    /// locked the agent's log line is the only record.
+    package func recordAgentDenial(peer: String, action: String) {
+        guard isUnlocked else { return }
+        recordEvent(.init(event: "agent.deny", actor: peer, detail: "policy refused: \(action)"))
+    }
+
     /// Appends an audit record in its own transaction (used for denials after a rollback).
     func recordEvent(_ entry: AuditLog.Entry) {
         let now = clock.now()

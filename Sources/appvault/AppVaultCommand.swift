@@ -27,6 +27,9 @@ struct AppVaultCommand: ParsableCommand {
              11  daily traffic limit reached
              12  mail server login failed (password rejected: rotate it)
              13  network or TLS failure: certificate, host name, time-out, no STARTTLS
+             14  no agent answers on the socket
+             15  refused by the agent's policy
+             16  agent protocol error or time-out
              64  usage error (unknown option, missing argument)
             """,
         version: "0.1.0",

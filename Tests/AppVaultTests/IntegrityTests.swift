@@ -71,6 +71,29 @@ struct IntegrityTests {
         #expect(throws: VaultError.tampered("the vault header's MAC does not match")) { try vault.unlock(with: passphrase("correct horse")) }
     }
 
+    @Test("mistyped cells in a doctored file are tampering, never a crash", arguments: [
+        "UPDATE accounts SET generation = 'two'", "UPDATE accounts SET imap_port = x'00'",
+        "UPDATE accounts SET created_at = 'yesterday'", "UPDATE accounts SET status = 'zombie'",
+        "UPDATE vault_header SET kdf_salt = 42", "UPDATE vault_header SET format_version = 'one'",
+        "UPDATE audit_log SET at = 'noon'", "UPDATE audit_log SET mac = 'text'", "UPDATE leases SET uses_left = 'many'",
+    ])
+    func mistypedCells(sql: String) throws {
+        let fixture = try VaultFixture()
+        _ = try fixture.vault.lease(account: "work", for: .imap, holder: "t")
+        try fixture.tamper("PRAGMA ignore_check_constraints = ON; " + sql)
+        func attempt() throws {
+            let vault = try fixture.reopen()
+            _ = try vault.accounts()
+            _ = try vault.auditRecords()
+            _ = try vault.liveLeases()
+            try vault.unlock(with: passphrase("correct horse"))
+            let verification = try vault.verifyAudit()
+            guard verification.isIntact else { throw VaultError.tampered("audit") }
+            _ = try fixture.readSecret(vault)
+        }
+        #expect(throws: VaultError.self) { try attempt() }
+    }
+
     @Test("an unknown format version is refused with a clear message")
     func unknownFormat() throws {
         let fixture = try VaultFixture()

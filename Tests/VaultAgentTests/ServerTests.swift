@@ -181,6 +181,9 @@ struct ServerTests {
         #expect(refusal { _ = try agent.client.status() } == .denied)
         #expect(agent.logs.all.contains("agent.deny"))
         #expect(agent.logs.all.contains("uid 4321"))
+        let denial = try agent.vault.auditRecords().last
+        #expect(denial?.event == "agent.deny" && denial?.actor.contains("uid 4321") == true, "the refusal is in the audit chain")
+        #expect(try agent.vault.verifyAudit().isIntact)
     }
 
     @Test("a rule-bound peer may lease and redeem only its account and protocol, and may not unlock or list")
@@ -196,6 +199,7 @@ struct ServerTests {
         #expect(refusal { try agent.client.lock() } == .denied)
         #expect(refusal { _ = try agent.client.liveLeases() } == .denied)
         #expect(agent.vault.isUnlocked)
+        #expect(try agent.vault.auditRecords().filter { $0.event == "agent.deny" }.count == 4)
 
         // Renew and revoke: allowed on live leases of its own account and protocol only.
         let own = try agent.client.lease(account: "work", for: .imap, ttl: .seconds(30))

@@ -48,9 +48,9 @@ extension Vault {
                 arguments: [day])
             var usage: [String: TrafficUsage] = [:]
             for row in rows {
-                usage[row["name"]] = TrafficUsage(
-                    day: day, bytesIn: row["bytes_in"] as Int64? ?? 0, bytesOut: row["bytes_out"] as Int64? ?? 0,
-                    limitIn: row["daily_download_limit"], limitOut: row["daily_upload_limit"])
+                usage[try row.required("name")] = TrafficUsage(
+                    day: day, bytesIn: try row.optional("bytes_in") ?? 0, bytesOut: try row.optional("bytes_out") ?? 0,
+                    limitIn: try row.required("daily_download_limit"), limitOut: try row.required("daily_upload_limit"))
             }
             return usage
         }
@@ -83,7 +83,7 @@ extension Vault {
     private static func usage(_ record: AccountRecord, day: String, in db: Database) throws -> TrafficUsage {
         let row = try Row.fetchOne(db, sql: "SELECT bytes_in, bytes_out FROM traffic WHERE account_id = ? AND day = ?",
                                    arguments: [record.id, day])
-        return TrafficUsage(day: day, bytesIn: row?["bytes_in"] ?? 0, bytesOut: row?["bytes_out"] ?? 0,
+        return TrafficUsage(day: day, bytesIn: try row?.required("bytes_in") ?? 0, bytesOut: try row?.required("bytes_out") ?? 0,
                             limitIn: record.dailyDownloadLimitBytes, limitOut: record.dailyUploadLimitBytes)
     }
 

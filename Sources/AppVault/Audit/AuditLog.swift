@@ -20,8 +20,8 @@ enum AuditLog {
 
     static func append(_ entry: Entry, at time: Date, keys: borrowing KeyRing, in db: Database) throws {
         let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, mac FROM audit_head WHERE id = 1"))
-        let previousSequence: Int64 = head?["seq"] ?? 0
-        let previousMAC: [UInt8] = (head?["mac"] as Data?).map(Array.init) ?? genesis
+        let previousSequence: Int64 = try head?.required("seq") ?? 0
+        let previousMAC: [UInt8] = (try head?.optional("mac", as: Data.self)).map(Array.init) ?? genesis
         let sequence = previousSequence + 1
         let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded())
         let mac = self.mac(sequence: sequence, milliseconds: milliseconds, entry: entry,
@@ -51,9 +51,9 @@ enum AuditLog {
     static func records(_ db: Database) throws -> [AuditRecord] {
         try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY seq").map { row in
             AuditRecord(
-                sequence: row["seq"], at: Date(timeIntervalSince1970: row["at"]), event: row["event"],
-                account: row["account"], leaseID: row["lease_id"], actor: row["actor"], detail: row["detail"],
-                mac: hex(Array(row["mac"] as Data? ?? Data())))
+                sequence: try row.required("seq"), at: Date(timeIntervalSince1970: try row.required("at")), event: try row.required("event"),
+                account: try row.optional("account"), leaseID: try row.optional("lease_id"), actor: try row.required("actor"), detail: try row.required("detail"),
+                mac: hex(Array(try row.optional("mac", as: Data.self) ?? Data())))
         }
     }
 
@@ -64,16 +64,16 @@ enum AuditLog {
         var count = 0
         for row in try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY seq") {
             count += 1
-            let sequence: Int64 = row["seq"]
+            let sequence: Int64 = try row.required("seq")
             if sequence != expectedSequence {
                 problems.append(sequence > expectedSequence
                     ? "records \(expectedSequence)...\(sequence - 1) are missing (removed)"
                     : "record \(sequence) is out of order")
             }
-            let at: Double = row["at"]
-            let entry = Entry(event: row["event"], account: row["account"], leaseID: row["lease_id"],
-                              actor: row["actor"], detail: row["detail"])
-            let stored = Array(row["mac"] as Data? ?? Data())
+            let at: Double = try row.required("at")
+            let entry = Entry(event: try row.required("event"), account: try row.optional("account"), leaseID: try row.optional("lease_id"),
+                              actor: try row.required("actor"), detail: try row.required("detail"))
+            let stored = Array(try row.optional("mac", as: Data.self) ?? Data())
             let computed = mac(sequence: sequence, milliseconds: Int64((at * 1000).rounded()), entry: entry,
                                previousMAC: previousMAC, keys: keys)
             if !KeyedHash.constantTimeEquals(stored, computed) {
@@ -83,8 +83,8 @@ enum AuditLog {
             expectedSequence = sequence + 1
         }
         let head = try Row.fetchOne(db, sql: "SELECT seq, mac FROM audit_head WHERE id = 1")
-        let headSequence: Int64 = head?["seq"] ?? 0
-        let headMAC = (head?["mac"] as Data?).map(Array.init) ?? genesis
+        let headSequence: Int64 = try head?.required("seq") ?? 0
+        let headMAC = (try head?.optional("mac", as: Data.self)).map(Array.init) ?? genesis
         if headSequence != expectedSequence - 1 {
             problems.append(headSequence > expectedSequence - 1
                 ? "records \(expectedSequence)...\(headSequence) at the end are missing (removed)"

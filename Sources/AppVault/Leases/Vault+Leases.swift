@@ -117,7 +117,7 @@ extension Vault: LeaseRedeemer {
             return try withKeys { (ring) throws(VaultError) -> Lease in
                 try database.write { db in
                     let row = try Row.fetchOne(db, sql: "SELECT protocol FROM leases WHERE id = ?", arguments: [id])
-                    guard let protocolName: String = row?["protocol"], let proto = MailProtocol(rawValue: protocolName) else {
+                    guard let protocolName: String = try row?.required("protocol"), let proto = MailProtocol(rawValue: protocolName) else {
                         throw VaultError.noSuchLease(id)
                     }
                     var (stored, record, _) = try validLease(id, for: proto, now: now, in: db)
@@ -146,9 +146,9 @@ extension Vault: LeaseRedeemer {
                 guard let row = try Row.fetchOne(
                     db, sql: "SELECT leases.revoked_at, accounts.name FROM leases JOIN accounts ON accounts.id = leases.account_id WHERE leases.id = ?",
                     arguments: [id]) else { throw VaultError.noSuchLease(id) }
-                guard (row["revoked_at"] as Double?) == nil else { throw VaultError.leaseRevoked(id) }
+                guard (try row.optional("revoked_at", as: Double.self)) == nil else { throw VaultError.leaseRevoked(id) }
                 try db.execute(sql: "UPDATE leases SET revoked_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
-                try AuditLog.append(.init(event: "lease.revoke", account: row["name"], leaseID: id, actor: configuration.actor),
+                try AuditLog.append(.init(event: "lease.revoke", account: try row.required("name"), leaseID: id, actor: configuration.actor),
                                     at: now, keys: ring, in: db)
             }
         }
@@ -167,7 +167,7 @@ extension Vault: LeaseRedeemer {
                     """,
                 arguments: [now.timeIntervalSince1970]
             ).map { row in
-                let (record, _) = try AccountRows.require(row["name"], in: db)
+                let (record, _) = try AccountRows.require(try row.required("name"), in: db)
                 return try Self.decodeLease(row, account: record)
             }
         }
@@ -184,7 +184,7 @@ extension Vault: LeaseRedeemer {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE id = ?"), arguments: [id]) else {
             throw VaultError.noSuchLease(id)
         }
-        guard let (record, sealed) = try AccountRows.find(id: row["account_id"], in: db) else {
+        guard let (record, sealed) = try AccountRows.find(id: try row.required("account_id"), in: db) else {
             throw VaultError.noSuchLease(id)
         }
         let stored = try Self.decodeLease(row, account: record)
@@ -192,7 +192,7 @@ extension Vault: LeaseRedeemer {
             throw VaultError.leaseWrongProtocol(lease: id, granted: stored.protocol, requested: proto)
         }
         guard record.status != .revoked else { throw VaultError.accountRevoked(record.name) }
-        guard (row["revoked_at"] as Double?) == nil else { throw VaultError.leaseRevoked(id) }
+        guard (try row.optional("revoked_at", as: Double.self)) == nil else { throw VaultError.leaseRevoked(id) }
         guard stored.generation == record.generation else { throw VaultError.leaseStale(id) }
         guard now < stored.expiresAt else { throw VaultError.leaseExpired(id) }
         guard stored.usesLeft > 0 else { throw VaultError.leaseUsedUp(id) }
@@ -200,16 +200,16 @@ extension Vault: LeaseRedeemer {
     }
 
     private static func decodeLease(_ row: Row, account: AccountRecord) throws -> Lease {
-        guard let proto = MailProtocol(rawValue: row["protocol"]) else {
+        guard let proto = MailProtocol(rawValue: try row.required("protocol")) else {
             throw VaultError.tampered("a lease row has an unknown protocol")
         }
         return Lease(
-            id: row["id"], account: account.name, protocol: proto, generation: row["generation"],
+            id: try row.required("id"), account: account.name, protocol: proto, generation: try row.required("generation"),
             endpoint: account.endpoint(for: proto), username: account.email,
-            grantedAt: Date(timeIntervalSince1970: row["granted_at"]),
-            expiresAt: Date(timeIntervalSince1970: row["expires_at"]),
-            maximumExpiresAt: Date(timeIntervalSince1970: row["max_expires_at"]),
-            usesLeft: row["uses_left"], holder: row["holder"])
+            grantedAt: Date(timeIntervalSince1970: try row.required("granted_at")),
+            expiresAt: Date(timeIntervalSince1970: try row.required("expires_at")),
+            maximumExpiresAt: Date(timeIntervalSince1970: try row.required("max_expires_at")),
+            usesLeft: try row.required("uses_left"), holder: try row.required("holder"))
     }
 
     /// Deletes leases that ended longer ago than the retention time; the audit log keeps their history.

@@ -47,16 +47,21 @@ struct VaultHeader: Sendable {
             throw StorageErrors.map(error)
         }
         guard let row else { throw .tampered("the vault header is missing") }
-        let version: Int = row["format_version"]
+        let version: Int = try row.required("format_version")
         guard version == Schema.formatVersion else {
             throw .unsupportedFormat(found: version, supported: Schema.formatVersion)
         }
-        guard let kindText: String = row["credential_kind"], let kind = MasterCredential.Kind(rawValue: kindText),
-              let ops: Int64 = row["kdf_ops_limit"], let mem: Int64 = row["kdf_mem_limit"],
-              let salt: Data = row["kdf_salt"], let wrapped: Data = row["wrapped_vault_key"],
-              let vaultID: Data = row["vault_id"], let created: Double = row["created_at"],
-              let checksum: Data = row["header_checksum"], let mac: Data = row["header_mac"]
-        else { throw .tampered("the vault header has missing or mistyped fields") }
+        guard let kind = MasterCredential.Kind(rawValue: try row.required("credential_kind", as: String.self)) else {
+            throw .tampered("the vault header names an unknown credential kind")
+        }
+        let ops: Int64 = try row.required("kdf_ops_limit")
+        let mem: Int64 = try row.required("kdf_mem_limit")
+        let salt: Data = try row.required("kdf_salt")
+        let wrapped: Data = try row.required("wrapped_vault_key")
+        let vaultID: Data = try row.required("vault_id")
+        let created: Double = try row.required("created_at")
+        let checksum: Data = try row.required("header_checksum")
+        let mac: Data = try row.required("header_mac")
         let header = VaultHeader(
             formatVersion: version, vaultID: Array(vaultID), credentialKind: kind,
             kdf: KDFParameters(opsLimit: UInt64(max(ops, 0)), memLimit: UInt64(max(mem, 0))),

@@ -125,6 +125,7 @@ public final class AgentServer: Sendable {
         var buffer = WireBuffer(capacity: WireFormat.maxBodyBytes)
         guard configuration.policy.allows(.connect, peer: peer, agentUID: agentUID) else {
             logger.warning("agent.deny", metadata: ["action": "connect", "peer": "\(peer)"])
+            vault.recordAgentDenial(peer: "\(peer)", action: "connect")
             // Read (and drop) the first request, so the refusal answers it and the client
             // reads the reply rather than a reset connection.
             try? channel.readFrame(into: &buffer, idleTimeout: .seconds(1), frameTimeout: .seconds(1))

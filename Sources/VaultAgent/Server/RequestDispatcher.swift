@@ -91,6 +91,7 @@ struct RequestDispatcher: Sendable {
     private func require(_ action: AgentPolicy.Action, _ peer: PeerIdentity) throws(AgentFailure) {
         guard policy.allows(action, peer: peer, agentUID: agentUID) else {
             logger.warning("agent.deny", metadata: ["action": "\(action)", "peer": "\(peer)"])
+            vault.recordAgentDenial(peer: "\(peer)", action: "\(action)")
             throw AgentFailure(code: .denied, message: "the agent's policy does not allow \(peer) to \(action)")
         }
     }
