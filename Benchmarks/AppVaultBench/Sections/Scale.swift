@@ -32,6 +32,8 @@ enum Scale {
                 + "The seeding column gives the time per `addAccount` where it ran.",
             "Open = `Vault.open` (checks file, header checksum), median of 5 in the child process; unlocking uses a key "
                 + "file, so no Argon2id. Lease latency picks a random account per operation.",
+            "p99 on disk is set by SQLite's WAL checkpoints (every ~1 000 pages, fsynced with `synchronous = FULL`); "
+                + "compare the tmpfs row of section 1.",
         ]
         return table
     }
