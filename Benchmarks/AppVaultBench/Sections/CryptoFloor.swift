@@ -29,7 +29,7 @@ enum CryptoFloor {
             }
             let label = place == settings.diskRoot
                 ? "appvault `lease` + `redeem`, vault on \(BenchFiles.fileSystem(of: place)) (\(place))"
-                : "same, vault on tmpfs (\(place)): no fsync cost"
+                : "same, vault on tmpfs (\(place)): no disk I/O at all"
             table.add(row(label, cycle, baseline: raw))
         }
         table.notes = [
