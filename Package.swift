@@ -134,5 +134,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "MailConnectorsTests",
+            dependencies: ["MailConnectors", "AppVault", "VaultCrypto"],
+            swiftSettings: strictSettings
+        ),
     ]
 )

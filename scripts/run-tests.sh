@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp /tmp/appvault-test-log-XXXXXX)
+# The real servers the connector tests log in to: Dovecot IMAP and an SMTP submission server,
+# on loopback high ports, with certificates from a CA made now.
+eval "$(scripts/testservers/start.sh)"
+trap 'scripts/testservers/stop.sh >/dev/null 2>&1 || true' EXIT
 swift build --build-tests 2>&1 | tee "$log" | grep -E "error|warning: unre|Compiling|Build" | grep -v "^\[" || true
 set +e
 swift test --skip-build 2>&1 | tee -a "$log"

@@ -16,7 +16,7 @@ public struct TrafficUsage: Sendable, Codable, Equatable {
 }
 
 /// Which way traffic flows, for metering.
-public enum TrafficDirection: String, Sendable, Codable {
+public enum TrafficDirection: String, Sendable, Codable, CaseIterable, Hashable {
     /// Downloaded from the server.
     case download
     /// Uploaded to the server.

@@ -1,1 +1,0 @@
-// populated in following commits
