@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "AppVaultBench",
             dependencies: [
-                "AppVault", "VaultCrypto", "VaultAgent", "CSodium",
+                "AppVault", "VaultCrypto", "VaultAgent", "MailConnectors", "CSodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

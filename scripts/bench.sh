@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: builds the benchmark in release mode, prepares throwaway `pass` and KeePassXC stores
-# holding as many entries as the benchmark's vault, runs appvault-bench and writes docs/benchmarks.md.
+# holding as many entries as the benchmark's vault, starts the local test mail servers, runs
+# appvault-bench and writes docs/benchmarks.md.
 # Pass `--quick` for a short smoke run (fewer samples, 10 000 instead of 100 000 accounts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +17,17 @@ static_bin=$(swift build -c release --scratch-path "$scratch-static" --static-sw
 entries=1000
 work=$(mktemp -d /tmp/appvault-bench-XXXXXX)
 export GNUPGHOME="$work/gnupg"
-cleanup() { gpgconf --kill gpg-agent 2>/dev/null || true; rm -rf "$work"; }
+# The login section's mail servers (scripts/testservers): started unless they already run, and
+# stopped afterwards only if this script started them.
+servers_were_up=false
+timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/10993' 2>/dev/null && servers_were_up=true
+cleanup() {
+    gpgconf --kill gpg-agent 2>/dev/null || true
+    rm -rf "$work"
+    $servers_were_up || scripts/testservers/stop.sh >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
+eval "$(scripts/testservers/start.sh)"
 mkdir -m 700 "$GNUPGHOME" "$work/plain"
 
 echo "preparing a throwaway gpg key, a pass store and a KeePassXC database with $entries entries"

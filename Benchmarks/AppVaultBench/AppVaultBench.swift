@@ -10,7 +10,16 @@ import Foundation
 /// ACCOUNTS SCALE` measures one and prints JSON.
 @main
 struct AppVaultBench {
-    static func main() throws {
+    static func main() {
+        do {
+            try run()
+        } catch {
+            FileHandle.standardError.write(Data("appvault-bench: error: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    private static func run() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "probe-scale", arguments.count == 4,
            let accounts = Int(arguments[2]), let scale = Double(arguments[3]) {
@@ -27,7 +36,7 @@ struct AppVaultBench {
         var tables = [Table]()
         let sections: [(String, (BenchSettings) throws -> Table)] = [
             ("crypto floor", CryptoFloor.run), ("throughput", Throughput.run), ("scale", Scale.run),
-            ("CLI round trip", CLIRoundTrip.run), ("login", { _ in Pending.login() }), ("unlock", Unlock.run),
+            ("CLI round trip", CLIRoundTrip.run), ("login", Login.run), ("unlock", Unlock.run),
         ]
         for (name, section) in sections where settings.only.map({ name.hasPrefix($0) }) ?? true {
             print("measuring \(name)...")
@@ -68,6 +77,9 @@ enum BenchArguments {
             settings.cli = CLIFixtures(appvault: appvault, appvaultStatic: environment["APPVAULT_BENCH_APPVAULT_STATIC"],
                                        gnupgHome: gnupg, passStore: store, kdbx: kdbx, kdbxKeyFile: keyFile,
                                        entries: entries)
+        }
+        if let folder = environment["APPVAULT_TEST_SERVERS"], !folder.isEmpty {
+            settings.testServers = TestServers.load(folder: folder)
         }
         return settings
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Run-wide settings: where vaults go, how long each measurement may run, external tools.
 struct BenchSettings {
     /// A folder on the disk file system (fsync reaches the device).
@@ -12,6 +14,8 @@ struct BenchSettings {
     var output = "docs/benchmarks.md"
     /// Fixtures for the CLI section, prepared by scripts/bench.sh; the section is skipped without them.
     var cli: CLIFixtures?
+    /// The running scripts/testservers, for the login section; skipped without them.
+    var testServers: TestServers?
 
     func count(_ full: Int) -> Int { max(10, Int(Double(full) * scale)) }
     func seconds(_ full: Double) -> Double { full * scale }
@@ -32,4 +36,22 @@ struct CLIFixtures {
     var kdbxKeyFile: String
     /// How many entries each store holds.
     var entries: Int
+}
+
+/// The local mail servers of scripts/testservers and one of their accounts.
+struct TestServers {
+    /// The test CA that signed the servers' certificates.
+    var caFile: String
+    var user: String
+    var password: String
+
+    /// Reads `bob@example.test`'s test password from the servers' Dovecot passwd file in `folder`.
+    static func load(folder: String) -> TestServers? {
+        let user = "bob@example.test"
+        guard let passwd = try? String(contentsOfFile: folder + "/passwd", encoding: .utf8),
+              let line = passwd.split(separator: "\n").first(where: { $0.hasPrefix(user + ":{PLAIN}") })
+        else { return nil }
+        let password = line.dropFirst(user.count + ":{PLAIN}".count).prefix { $0 != ":" }
+        return TestServers(caFile: folder + "/ca.pem", user: user, password: String(password))
+    }
 }
