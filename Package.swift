@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailConnectorsTests",
-            dependencies: ["MailConnectors", "AppVault", "VaultCrypto"],
+            dependencies: ["MailConnectors", "AppVault", "VaultCrypto", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

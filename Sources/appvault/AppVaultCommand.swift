@@ -26,15 +26,18 @@ struct AppVaultCommand: ParsableCommand {
              10  lease refused (expired, used up, revoked, stale, wrong protocol, limit)
              11  daily traffic limit reached
              12  mail server login failed (password rejected: rotate it)
-             13  network or TLS failure: certificate, host name, time-out, no STARTTLS
+             13  mail server, network or TLS failure: certificate, host name, time-out,
+                 no STARTTLS, a refused command
              14  no agent answers on the socket
              15  refused by the agent's policy
              16  agent protocol error or time-out
+             17  check found accounts whose password no longer works (marked dead)
              64  usage error (unknown option, missing argument)
             """,
         version: "0.1.0",
         subcommands: [
             Initialise.self, Add.self, List.self, Rotate.self, Revoke.self, Passwd.self, Audit.self,
+            Verify.self, Inbox.self, Send.self, Check.self,
             AgentCommand.self, AgentUnlock.self, AgentLock.self, AgentLeases.self, AgentLease.self,
         ]
     )

@@ -53,6 +53,8 @@ bob@example.test:{PLAIN}bob-app-password-2::::::
 carol@example.test:{PLAIN}carol-initial::::::
 dave@example.test:{PLAIN}Grüße "dave" \\ ✓::::::
 erin@example.test:{PLAIN}erin "quoted" \\back\\slash::::::
+frank@example.test:{PLAIN}frank-cli-initial::::::
+demo@example.test:{PLAIN}demo-initial::::::
 PW
 chmod 644 "$dir/passwd"
 

@@ -173,6 +173,17 @@ extension Vault: LeaseRedeemer {
         }
     }
 
+    /// The stored lease `id` in whatever state it is (live, spent, expired, revoked, stale), so a
+    /// holder can present it again. Needs no unlock; the secret is reached only by redeeming it.
+    public func lease(id: String) throws(VaultError) -> Lease {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE id = ?", arguments: [id]),
+                  let (record, _) = try AccountRows.find(id: row.required("account_id"), in: db)
+            else { throw VaultError.noSuchLease(id) }
+            return try Self.decodeLease(row, account: record)
+        }
+    }
+
     // MARK: - Shared checks
 
     /// A lease that is live: counts toward the caps. Arguments: account id, generation, now.

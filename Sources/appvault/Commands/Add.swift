@@ -9,7 +9,8 @@ struct Add: ParsableCommand {
         discussion: """
             The password is read from the terminal without echo, or from standard input when it is
             not a terminal. Gmail and Yahoo passwords may be typed as shown (abcd efgh ijkl mnop);
-            they are checked to be 16 letters. With --generate a strong random password is made and
+            they are checked to be 16 letters. With --verify the password must log in over IMAP and \
+            SMTP before it is stored. With --generate a strong random password is made and
             printed exactly once: set it at your server, it is never shown again.
             """)
 
@@ -33,11 +34,19 @@ struct Add: ParsableCommand {
     @Flag(name: .long, help: "Generate a random password and print it once instead of reading one.")
     var generate = false
 
+    @Flag(name: .long, help: "Log in over IMAP and SMTP with the password first; store it only if both work.")
+    var verify = false
+
+    @OptionGroup var mail: MailOptions
+
     func run() throws {
         try reportingErrors {
             let spec = try AccountSpec(name: name, email: email, provider: provider,
                                        imap: imap.map(ServerEndpoint.init(parsing:)),
                                        smtp: smtp.map(ServerEndpoint.init(parsing:)))
+            if generate && verify {
+                throw VaultError.invalidInput("--verify checks a password the server already knows; it cannot go with --generate")
+            }
             let vault = try options.openUnlocked()
             if generate {
                 let generated = try vault.addAccount(spec)
@@ -46,7 +55,13 @@ struct Add: ParsableCommand {
                 generated.reveal { Output.writeSecret($0) }
                 Output.notice(AccountSummary.stored(record))
             } else {
-                let secret = try SecretInput.appPassword(prompt: "App password for \(spec.email): ")
+                let secret = try AppPassword.normalise(
+                    SecretInput.appPassword(prompt: "App password for \(spec.email): "),
+                    sixteenLetters: ProviderPreset.named(spec.provider)?.usesSixteenLetterAppPasswords ?? false)
+                if verify {
+                    try PasswordProbe.check(secret, account: spec.name, username: spec.email,
+                                            imap: spec.imap, smtp: spec.smtp, mail: mail)
+                }
                 let record = try vault.addAccount(spec, secret: secret)
                 Output.line(AccountSummary.stored(record))
             }

@@ -176,7 +176,7 @@ struct AgentLeases: ParsableCommand {
 /// `appvault lease revoke ID`.
 struct AgentLease: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lease", abstract: "Manage one lease.", subcommands: [AgentLeaseRevoke.self])
+        commandName: "lease", abstract: "Grant or end one lease.", subcommands: [LeaseGrant.self, AgentLeaseRevoke.self])
 }
 
 /// `appvault lease revoke ID`: end a lease for every process.

@@ -1,4 +1,5 @@
 import AppVault
+import TestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -8,10 +9,6 @@ import VaultCrypto
 /// The real mail servers of scripts/testservers, found through `APPVAULT_TEST_SERVERS` or, when
 /// that is not set, started here with `scripts/testservers/start.sh` (idempotent).
 enum TestServers {
-    struct Unavailable: Error, CustomStringConvertible {
-        let description: String
-    }
-
     static let alice = TestAccount(user: "alice@example.test", password: "alice app password 1")
     static let bob = TestAccount(user: "bob@example.test", password: "bob-app-password-2")
     /// 8-bit password: LOGIN must send it as a literal.
@@ -20,35 +17,7 @@ enum TestServers {
     static let erin = TestAccount(user: "erin@example.test", password: "erin \"quoted\" \\back\\slash")
 
     /// The state folder (ca.pem, passwd, logs), or a failure explaining how to start the servers.
-    static func directory() throws -> String { try located.get() }
-
-    private static let located: Result<String, Unavailable> = {
-        if let dir = ProcessInfo.processInfo.environment["APPVAULT_TEST_SERVERS"], !dir.isEmpty {
-            guard FileManager.default.fileExists(atPath: dir + "/ca.pem") else {
-                return .failure(Unavailable(description: "APPVAULT_TEST_SERVERS=\(dir) has no ca.pem; run `eval \"$(scripts/testservers/start.sh)\"`"))
-            }
-            return .success(dir)
-        }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/testservers/start.sh")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path]
-        let output = Pipe()
-        process.standardOutput = output
-        do { try process.run() } catch {
-            return .failure(Unavailable(description: "cannot run \(script.path): \(error); start the servers with `eval \"$(scripts/testservers/start.sh)\"`"))
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0,
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("export APPVAULT_TEST_SERVERS=") })
-        else {
-            return .failure(Unavailable(description: "scripts/testservers/start.sh failed (status \(process.terminationStatus)); run it by hand to see why"))
-        }
-        return .success(String(line.dropFirst("export APPVAULT_TEST_SERVERS=".count)))
-    }()
+    static func directory() throws -> String { try MailTestServers.directory() }
 
     /// Options trusting the test CA, with short time-outs.
     static func options(timeout: Duration = .seconds(5), budget: (any TrafficBudget)? = nil) throws -> ConnectionOptions {
@@ -65,18 +34,9 @@ enum TestServers {
                      grantedAt: now, expiresAt: now + 60, maximumExpiresAt: now + 60, usesLeft: 1, holder: "in-process")
     }
 
-    /// Replaces `user`'s password in the servers' passwd-file (atomically, by rename).
+    /// Replaces `user`'s password in the servers' passwd-file (locked, atomic).
     static func setPassword(user: String, to password: String) throws {
-        let path = try directory() + "/passwd"
-        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-        lines.removeAll { $0.hasPrefix(user + ":") }
-        lines.append("\(user):{PLAIN}\(password)::::::")
-        let temporary = path + ".\(UUID().uuidString)"
-        try (lines.joined(separator: "\n") + "\n").write(toFile: temporary, atomically: false, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: temporary)
-        guard rename(temporary, path) == 0 else { throw Unavailable(description: "cannot replace \(path)") }
-        // Dovecot looks at the passwd-file at most once per second; let that second pass.
-        Thread.sleep(forTimeInterval: 1.1)
+        try MailTestServers.setPassword(user: user, to: password)
     }
 }
 

@@ -1,0 +1,61 @@
+import AppVault
+import ArgumentParser
+import Foundation
+import MailConnectors
+
+/// `appvault inbox`: the newest messages of a mailbox.
+struct Inbox: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the newest messages of a mailbox (date, from, subject) through an IMAP lease.")
+
+    @OptionGroup var options: VaultOptions
+    @OptionGroup var socket: AgentSocketOptions
+    @OptionGroup var mail: MailOptions
+
+    @Argument(help: "The account's name.")
+    var name: String
+
+    @Option(name: .long, help: "The mailbox to read (opened read-only).")
+    var mailbox = "INBOX"
+
+    @Option(name: .long, help: "How many of the newest messages (1-1000).")
+    var limit = 20
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Log in with this granted lease (`appvault lease grant`) instead of a new one.", valueName: "id"))
+    var lease: String?
+
+    func run() throws {
+        try reportingErrors {
+            guard (1...1000).contains(limit) else { throw VaultError.invalidInput("--limit must be 1 to 1000") }
+            let broker = try LeaseBroker.open(options, socket: socket)
+            let (client, _) = try broker.imap(name, options: mail.connection(budget: broker.vault), leaseID: lease)
+            let status = try client.examine(mailbox)
+            let messages = try client.newestMessages(limit)
+            try client.logout()
+            let listed = messages.reversed().map(ListedMessage.init)
+            if json { return try Output.json(listed) }
+            Output.line("\(status.name): \(status.messageCount) messages; newest \(listed.count):")
+            Output.table(["DATE", "FROM", "SUBJECT"], listed.map { [Output.date($0.date), $0.from.joined(separator: ", "), $0.subject] })
+        }
+    }
+}
+
+/// The JSON shape of one message summary (docs/cli.md).
+struct ListedMessage: Encodable {
+    let sequence: Int
+    let date: Date?
+    let from: [String]
+    let subject: String
+    let messageID: String?
+
+    init(_ summary: MessageSummary) {
+        sequence = summary.sequenceNumber
+        date = summary.date
+        from = summary.from.map(\.description)
+        subject = summary.subject
+        messageID = summary.messageID
+    }
+}
