@@ -17,14 +17,14 @@ static_bin=$(swift build -c release --scratch-path "$scratch-static" --static-sw
 entries=1000
 work=$(mktemp -d /tmp/appvault-bench-XXXXXX)
 export GNUPGHOME="$work/gnupg"
-# The login section's mail servers (scripts/testservers): started unless they already run, and
-# stopped afterwards only if this script started them.
-servers_were_up=false
-timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/10993' 2>/dev/null && servers_were_up=true
+# The login and CLI sections' mail servers (scripts/testservers), in a folder and on ports of their
+# own so they never meet another checkout's test servers; stopped at the end.
+export APPVAULT_TEST_SERVERS_DIR="${TMPDIR:-/tmp}/appvault-bench-testservers"
+export APPVAULT_TEST_PORT_OFFSET=${APPVAULT_BENCH_PORT_OFFSET:-3000}
 cleanup() {
     gpgconf --kill gpg-agent 2>/dev/null || true
     rm -rf "$work"
-    $servers_were_up || scripts/testservers/stop.sh >/dev/null 2>&1 || true
+    scripts/testservers/stop.sh >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 eval "$(scripts/testservers/start.sh)"

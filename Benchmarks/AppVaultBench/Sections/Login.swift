@@ -2,7 +2,6 @@ import AppVault
 import Logging
 import MailConnectors
 import VaultAgent
-import VaultCrypto
 
 /// Section 5: a connector login (lease, TLS, AUTHENTICATE, LOGOUT/QUIT) against `curl` doing the
 /// same login, both against the local test servers of scripts/testservers.
@@ -20,23 +19,19 @@ enum Login {
         defer { try? BenchFiles.remove(folder) }
         try BenchVault.create(in: folder, accounts: 0)
         let vault = try BenchVault.openUnlocked(folder)
-        try vault.addAccount(
-            AccountSpec(name: "bob", email: servers.user, provider: "custom",
-                        imap: ServerEndpoint(host: "localhost", port: 10993, security: .tls),
-                        smtp: ServerEndpoint(host: "localhost", port: 10465, security: .tls)),
-            secret: SecureBytes(copying: Array(servers.password.utf8)))
+        try servers.addAccount(to: vault)
         let netrc = folder + "/netrc"
         try "machine localhost login \(servers.user) password \(servers.password)\n"
             .write(toFile: netrc, atomically: true, encoding: .utf8)
         let options = ConnectionOptions(caFile: servers.caFile)
         let logger = Logger(label: "appvault-bench", factory: { _ in SwiftLogNoOpLogHandler() })
 
-        let curlIMAP = try curl(["imaps://localhost:10993/"], servers: servers, netrc: netrc, settings: settings)
+        let curlIMAP = try curl(["imaps://localhost:\(servers.imap)/"], servers: servers, netrc: netrc, settings: settings)
         let imap = try timeEach(upTo: settings.count(200), seconds: settings.seconds(8), minimum: 10) {
             let lease = try vault.lease(account: "bob", for: .imap, holder: "bench")
             try IMAPClient.connect(lease: lease, redeemer: vault, options: options, logger: logger).logout()
         }
-        let curlSMTP = try curl(["smtps://localhost:10465/"], servers: servers, netrc: netrc, settings: settings)
+        let curlSMTP = try curl(["smtps://localhost:\(servers.smtp)/"], servers: servers, netrc: netrc, settings: settings)
         let smtp = try timeEach(upTo: settings.count(200), seconds: settings.seconds(8), minimum: 10) {
             let lease = try vault.lease(account: "bob", for: .smtp, holder: "bench")
             try SMTPClient.connect(lease: lease, redeemer: vault, options: options, logger: logger).quit()
@@ -64,11 +59,11 @@ enum Login {
         table.notes = [
             "Target: connector login no slower than curl's (ratio <= 1.00).",
             "curl rows include starting the curl process; the connector rows run in this process and include the "
-                + "lease grant and redeem (two vault transactions). Servers: scripts/testservers (Dovecot on 10993, "
-                + "aiosmtpd on 10465, implicit TLS, certificates from its own CA), account \(servers.user).",
+                + "lease grant and redeem (two vault transactions). Servers: scripts/testservers (Dovecot on "
+                + "\(servers.imap), aiosmtpd on \(servers.smtp), implicit TLS, certificates from its own CA), "
+                + "account \(servers.user).",
             "The `curl --version` row is curl's process start alone: subtract it from a curl row to compare the "
                 + "network work with the connector's.",
-            "A CLI lease-and-verify row waits for a CLI command that logs in with a lease (none on main yet).",
         ]
         return table
     }

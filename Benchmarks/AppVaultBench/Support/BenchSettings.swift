@@ -1,4 +1,6 @@
+import AppVault
 import Foundation
+import VaultCrypto
 
 /// Run-wide settings: where vaults go, how long each measurement may run, external tools.
 struct BenchSettings {
@@ -44,14 +46,33 @@ struct TestServers {
     var caFile: String
     var user: String
     var password: String
+    /// What start.sh added to every port (`APPVAULT_TEST_PORT_OFFSET`).
+    var portOffset: Int
 
-    /// Reads `bob@example.test`'s test password from the servers' Dovecot passwd file in `folder`.
+    /// Dovecot, implicit TLS.
+    var imap: Int { 10993 + portOffset }
+    /// aiosmtpd, implicit TLS.
+    var smtp: Int { 10465 + portOffset }
+
+    /// Reads `bob@example.test`'s test password from the servers' Dovecot passwd file in `folder`,
+    /// and the port offset start.sh wrote there.
     static func load(folder: String) -> TestServers? {
         let user = "bob@example.test"
         guard let passwd = try? String(contentsOfFile: folder + "/passwd", encoding: .utf8),
               let line = passwd.split(separator: "\n").first(where: { $0.hasPrefix(user + ":{PLAIN}") })
         else { return nil }
         let password = line.dropFirst(user.count + ":{PLAIN}".count).prefix { $0 != ":" }
-        return TestServers(caFile: folder + "/ca.pem", user: user, password: String(password))
+        let offset = (try? String(contentsOfFile: folder + "/port-offset", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+        return TestServers(caFile: folder + "/ca.pem", user: user, password: String(password), portOffset: offset)
+    }
+
+    /// Adds the account `bob` for these servers to `vault`.
+    func addAccount(to vault: Vault) throws {
+        try vault.addAccount(
+            AccountSpec(name: "bob", email: user, provider: "custom",
+                        imap: ServerEndpoint(host: "localhost", port: imap, security: .tls),
+                        smtp: ServerEndpoint(host: "localhost", port: smtp, security: .tls)),
+            secret: SecureBytes(copying: Array(password.utf8)))
     }
 }
