@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: deps build test demo torture clean
+.PHONY: deps build test demo torture bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -18,6 +18,9 @@ torture: deps
 
 demo: deps
 	scripts/demo.sh
+
+bench: deps
+	scripts/bench.sh
 
 clean:
 	rm -rf .build

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MailConnectors", targets: ["MailConnectors"]),
         .library(name: "VaultAgent", targets: ["VaultAgent"]),
         .executable(name: "appvault", targets: ["appvault"]),
+        .executable(name: "appvault-bench", targets: ["AppVaultBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -71,6 +72,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "AppVaultBench",
+            dependencies: [
+                "AppVault", "VaultCrypto", "VaultAgent", "MailConnectors", "CSodium",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/AppVaultBench",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -16,13 +16,16 @@ public final class Vault: Sendable {
     let database: VaultDatabase
     let configuration: VaultConfiguration
     private let keyRing = Mutex<KeyBox?>(nil)
+    /// When lease grants last deleted ended leases.
+    let leasePruning = LeasePruneSchedule()
 
     /// Holds the unlocked keys so the mutex can swap them in and out as one reference.
     ///
     /// `@unchecked Sendable` is sound here and used nowhere else: the box is immutable after
-    /// `init`, its only state is a non-copyable `KeyRing` that is only ever borrowed for reading,
-    /// every access happens under `keyRing`'s lock, and the guarded memory is zeroed when the last
-    /// reference goes (`lock()` drops it).
+    /// `init`, its only state is a non-copyable `KeyRing` that is only ever borrowed for reading
+    /// (concurrent reads of immutable memory), references to it are taken and swapped only under
+    /// `keyRing`'s lock, and the guarded memory is zeroed when the last reference goes (`lock()`
+    /// drops the vault's; an operation in flight drops its own when it ends).
     final class KeyBox: @unchecked Sendable {
         let ring: KeyRing
         init(_ ring: consuming KeyRing) { self.ring = ring }
@@ -168,14 +171,19 @@ public final class Vault: Sendable {
         keyRing.withLock { $0 = box }
     }
 
-    /// Runs `body` with the unlocked keys, holding the key lock.
+    /// Runs `body` with the unlocked keys.
+    ///
+    /// The key lock is held only to take a reference to the keys, not for `body`: every lease and
+    /// redeem runs a database transaction in `body`, and holding the lock across it made concurrent
+    /// callers (agent connections, threads) queue on it as well as on SQLite's writer, and
+    /// contention on `Mutex` (a priority-inheritance futex on Linux) costs a kernel round trip.
+    /// An operation that started before ``lock()`` finishes with the keys it took; they are
+    /// zeroed when it lets go of them.
     func withKeys<Result: ~Copyable>(
         _ body: (borrowing KeyRing) throws(VaultError) -> Result
     ) throws(VaultError) -> Result {
-        try keyRing.withLock { (box: inout KeyBox?) throws(VaultError) -> Result in
-            guard let box else { throw VaultError.locked }
-            return try body(box.ring)
-        }
+        guard let box = keyRing.withLock({ $0 }) else { throw .locked }
+        return try body(box.ring)
     }
 
     /// The audit log, oldest first. Needs no unlock; verify it with ``verifyAudit()``.

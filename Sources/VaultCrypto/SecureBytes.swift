@@ -7,6 +7,10 @@ internal import CSodium
 /// The value cannot be copied; read it inside ``withUnsafeBytes(_:)`` and do not let the
 /// pointer escape the closure.
 public struct SecureBytes: ~Copyable {
+    /// What `sodium_malloc` returned, and its size: freed and zeroed whole in `deinit`.
+    private let allocation: UnsafeMutableRawPointer
+    private let allocatedCount: Int
+    /// The readable bytes: all of the allocation, or its tail after ``droppingFirst(_:)``.
     private let base: UnsafeMutableRawPointer
     /// The number of secret bytes.
     public let count: Int
@@ -19,7 +23,13 @@ public struct SecureBytes: ~Copyable {
             throw .outOfSecureMemory(requested: count)
         }
         sodium_memzero(memory, max(count, 1))
-        self.base = memory
+        self.init(allocation: memory, allocatedCount: max(count, 1), base: memory, count: count)
+    }
+
+    private init(allocation: UnsafeMutableRawPointer, allocatedCount: Int, base: UnsafeMutableRawPointer, count: Int) {
+        self.allocation = allocation
+        self.allocatedCount = allocatedCount
+        self.base = base
         self.count = count
     }
 
@@ -49,8 +59,20 @@ public struct SecureBytes: ~Copyable {
     }
 
     deinit {
-        sodium_memzero(base, max(count, 1))
-        sodium_free(base)
+        sodium_memzero(allocation, allocatedCount)
+        sodium_free(allocation)
+    }
+
+    /// The bytes after the first `prefixCount`, in the same guarded memory: no new allocation
+    /// (each costs an mmap, mprotect and mlock and their reverse). The prefix is zeroed now;
+    /// the whole allocation is zeroed and freed when the result is destroyed.
+    public consuming func droppingFirst(_ prefixCount: Int) -> SecureBytes {
+        precondition(prefixCount >= 0 && prefixCount <= count, "prefix longer than the secret")
+        sodium_memzero(base, prefixCount)
+        let tail = SecureBytes(allocation: allocation, allocatedCount: allocatedCount,
+                               base: base + prefixCount, count: count - prefixCount)
+        discard self
+        return tail
     }
 
     /// Calls `body` with a read-only view of the secret.

@@ -162,6 +162,22 @@ struct AccountTests {
         fixture.clock.advance(seconds: 86_400)
         #expect(try fixture.vault.trafficToday(account: "work").bytesIn == 0, "a new UTC day starts a new meter")
     }
+
+    @Test("today's traffic of every account in one read matches the per-account meter and skips revoked accounts")
+    func trafficOfAllAccounts() throws {
+        let fixture = try VaultFixture()
+        try fixture.vault.addAccount(AccountSpec(name: "idle", email: "idle@gmail.com", provider: "gmail"),
+                                     secret: secret("qrst uvwx yzab cdef"))
+        try fixture.vault.addAccount(AccountSpec(name: "gone", email: "gone@gmail.com", provider: "gmail"),
+                                     secret: secret("ghij klmn opqr stuv"))
+        try fixture.vault.revoke(account: "gone")
+        try fixture.vault.recordTraffic(account: "work", bytesIn: 1_234, bytesOut: 56)
+        let all = try fixture.vault.trafficToday()
+        #expect(Set(all.keys) == ["work", "idle"])
+        #expect(all["work"] == (try fixture.vault.trafficToday(account: "work")))
+        #expect(all["idle"] == (try fixture.vault.trafficToday(account: "idle")))
+        #expect(all["work"]?.bytesIn == 1_234 && all["idle"]?.bytesIn == 0)
+    }
 }
 
 extension Array where Element == UInt8 {

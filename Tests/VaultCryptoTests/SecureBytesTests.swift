@@ -18,6 +18,20 @@ struct SecureBytesTests {
         #expect(!sameAsSlice)
     }
 
+    @Test("dropping a prefix keeps the tail readable and hides the prefix")
+    func dropPrefix() throws {
+        let source: [UInt8] = Array(0..<40)
+        let tail = try SecureBytes(copying: source).droppingFirst(32)
+        #expect(tail.count == 8)
+        let tailBytes = tail.withUnsafeBytes { Array($0) }
+        #expect(tailBytes == Array(source[32...]))
+        let everything = try SecureBytes(copying: source).droppingFirst(0)
+        let allBytes = everything.withUnsafeBytes { Array($0) }
+        #expect(allBytes == source)
+        let nothing = try SecureBytes(copying: source).droppingFirst(40)
+        #expect(nothing.count == 0)
+    }
+
     @Test("random values differ and have the requested size")
     func randomValues() throws {
         let a = try SecureBytes.random(count: 32)

@@ -29,14 +29,14 @@ enum AccountRows {
     }
 
     static func find(_ name: String, in db: Database) throws -> (AccountRecord, sealed: [UInt8]?)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE name = ?", arguments: [name]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE name = ?"), arguments: [name]) else {
             return nil
         }
         return (try decode(row), (try row.optional("sealed_secret", as: Data.self)).map(Array.init))
     }
 
     static func find(id: Int64, in db: Database) throws -> (AccountRecord, sealed: [UInt8]?)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [id]) else {
             return nil
         }
         return (try decode(row), (try row.optional("sealed_secret", as: Data.self)).map(Array.init))

@@ -50,6 +50,6 @@ enum AccountSealing {
         guard matches else {
             throw .tampered("account '\(account.name)': its settings or generation were changed outside appvault")
         }
-        do { return try plaintext.slice(bindingBytes..<plaintext.count) } catch { throw .crypto(error.description) }
+        return plaintext.droppingFirst(bindingBytes)
     }
 }

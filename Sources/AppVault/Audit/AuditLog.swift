@@ -19,19 +19,19 @@ enum AuditLog {
     }
 
     static func append(_ entry: Entry, at time: Date, keys: borrowing KeyRing, in db: Database) throws {
-        let head = try Row.fetchOne(db, sql: "SELECT seq, mac FROM audit_head WHERE id = 1")
+        let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, mac FROM audit_head WHERE id = 1"))
         let previousSequence: Int64 = try head?.required("seq") ?? 0
         let previousMAC: [UInt8] = (try head?.optional("mac", as: Data.self)).map(Array.init) ?? genesis
         let sequence = previousSequence + 1
         let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded())
         let mac = self.mac(sequence: sequence, milliseconds: milliseconds, entry: entry,
                            previousMAC: previousMAC, keys: keys)
-        try db.execute(
-            sql: "INSERT INTO audit_log (seq, at, event, account, lease_id, actor, detail, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [sequence, Double(milliseconds) / 1000, entry.event, entry.account, entry.leaseID,
+        try db.cachedStatement(
+            sql: "INSERT INTO audit_log (seq, at, event, account, lease_id, actor, detail, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [sequence, Double(milliseconds) / 1000, entry.event, entry.account, entry.leaseID,
                         entry.actor, entry.detail, Data(mac)])
-        try db.execute(sql: "INSERT OR REPLACE INTO audit_head (id, seq, mac) VALUES (1, ?, ?)",
-                       arguments: [sequence, Data(mac)])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO audit_head (id, seq, mac) VALUES (1, ?, ?)")
+            .execute(arguments: [sequence, Data(mac)])
     }
 
     private static func mac(sequence: Int64, milliseconds: Int64, entry: Entry, previousMAC: [UInt8],

@@ -25,19 +25,19 @@ extension Vault: LeaseRedeemer {
                 try database.write { db in
                     let (record, _) = try AccountRows.require(name, in: db)
                     guard record.status != .revoked else { throw VaultError.accountRevoked(name) }
-                    try pruneEndedLeases(db, now: now)
+                    if leasePruning.claim(at: now) { try pruneEndedLeases(db, now: now) }
                     let liveForAccount = try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM leases WHERE account_id = ? AND \(Self.liveCondition)",
+                        db.cachedStatement(sql: "SELECT COUNT(*) FROM leases WHERE account_id = ? AND \(Self.liveCondition)"),
                         arguments: [record.id, record.generation, now.timeIntervalSince1970]) ?? 0
                     guard liveForAccount < limits.maximumLivePerAccount else {
                         throw VaultError.leaseLimitReached("account '\(name)' (\(liveForAccount) live)")
                     }
                     let liveForHolder = try Int.fetchOne(
-                        db, sql: """
+                        db.cachedStatement(sql: """
                             SELECT COUNT(*) FROM leases JOIN accounts ON accounts.id = leases.account_id
                             WHERE holder = ? AND leases.revoked_at IS NULL AND leases.generation = accounts.generation
                               AND expires_at > ? AND uses_left > 0
-                            """,
+                            """),
                         arguments: [holder, now.timeIntervalSince1970]) ?? 0
                     guard liveForHolder < limits.maximumLivePerHolder else {
                         throw VaultError.leaseLimitReached("holder \(holder) (\(liveForHolder) live)")
@@ -48,12 +48,12 @@ extension Vault: LeaseRedeemer {
                         username: record.email, grantedAt: now, expiresAt: now.addingTimeInterval(ttl.seconds),
                         maximumExpiresAt: now.addingTimeInterval(limits.maximumLifetime.seconds),
                         usesLeft: uses, holder: holder)
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             INSERT INTO leases (id, account_id, protocol, generation, granted_at, expires_at,
                               max_expires_at, uses_left, holder) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [lease.id, record.id, `protocol`.rawValue, record.generation,
+                            """
+                    ).execute(arguments: [lease.id, record.id, `protocol`.rawValue, record.generation,
                                     now.timeIntervalSince1970, lease.expiresAt.timeIntervalSince1970,
                                     lease.maximumExpiresAt.timeIntervalSince1970, uses, holder])
                     try AuditLog.append(
@@ -88,7 +88,8 @@ extension Vault: LeaseRedeemer {
                     else { throw VaultError.tampered("lease \(lease.id) does not match its account's server or user") }
                     guard let sealed else { throw VaultError.accountRevoked(record.name) }
                     opened = try AccountSealing.open(sealed, for: record, keys: ring)
-                    try db.execute(sql: "UPDATE leases SET uses_left = uses_left - 1 WHERE id = ?", arguments: [lease.id])
+                    try db.cachedStatement(sql: "UPDATE leases SET uses_left = uses_left - 1 WHERE id = ?")
+                        .execute(arguments: [lease.id])
                     try AuditLog.append(
                         .init(event: "lease.use", account: record.name, leaseID: lease.id, actor: stored.holder,
                               detail: "\(`protocol`) \(record.endpoint(for: `protocol`)) uses left \(stored.usesLeft - 1)"),
@@ -191,7 +192,7 @@ extension Vault: LeaseRedeemer {
     private func validLease(_ id: String, for proto: MailProtocol, now: Date, in db: Database) throws
         -> (Lease, AccountRecord, sealed: [UInt8]?)
     {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE id = ?"), arguments: [id]) else {
             throw VaultError.noSuchLease(id)
         }
         guard let (record, sealed) = try AccountRows.find(id: try row.required("account_id"), in: db) else {
@@ -225,12 +226,12 @@ extension Vault: LeaseRedeemer {
     /// Deletes leases that ended longer ago than the retention time; the audit log keeps their history.
     private func pruneEndedLeases(_ db: Database, now: Date) throws {
         let cutoff = now.addingTimeInterval(-configuration.leaseLimits.endedLeaseRetention.seconds).timeIntervalSince1970
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 DELETE FROM leases WHERE expires_at < ? OR (revoked_at IS NOT NULL AND revoked_at < ?)
                   OR (uses_left <= 0 AND granted_at < ?)
-                """,
-            arguments: [cutoff, cutoff, cutoff])
+                """
+        ).execute(arguments: [cutoff, cutoff, cutoff])
     }
 
     private func recordDenial(_ error: any Error, account: String?, leaseID: String?, holder: String, action: String) {

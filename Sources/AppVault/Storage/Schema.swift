@@ -55,7 +55,10 @@ enum Schema {
                 revoked_at REAL
             );
             CREATE INDEX leases_by_account ON leases(account_id, expires_at);
-            CREATE INDEX leases_by_holder ON leases(holder, expires_at);
+            CREATE INDEX leases_live_by_account ON leases(account_id, expires_at)
+              WHERE revoked_at IS NULL AND uses_left > 0;
+            CREATE INDEX leases_live_by_holder ON leases(holder, expires_at)
+              WHERE revoked_at IS NULL AND uses_left > 0;
             CREATE TABLE audit_log (
                 seq INTEGER PRIMARY KEY,
                 at REAL NOT NULL,

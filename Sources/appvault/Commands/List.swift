@@ -16,8 +16,11 @@ struct List: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let vault = try options.openLocked()
+            let traffic = try vault.trafficToday()
             let listed = try vault.accounts().map { record in
-                ListedAccount(record, traffic: record.status == .revoked ? nil : try vault.trafficToday(account: record.name))
+                // An account added between the two reads is not in `traffic` yet: ask for it alone.
+                ListedAccount(record, traffic: record.status == .revoked
+                    ? nil : try traffic[record.name] ?? vault.trafficToday(account: record.name))
             }
             if json { return try Output.json(listed) }
             if listed.isEmpty { return Output.line("No accounts. Add one with `appvault add NAME --provider gmail --email ADDR`.") }

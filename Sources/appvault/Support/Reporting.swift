@@ -66,9 +66,9 @@ enum Output {
 
     static func date(_ date: Date?) -> String {
         guard let date else { return "-" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        // The value-type format style: an ISO8601DateFormatter per call built an ICU formatter each
+        // time, a third of `list`'s run time with 1 000 accounts. Same output (`2027-01-15T08:00:00Z`).
+        return date.formatted(.iso8601)
     }
 
     /// Left-aligned columns.

@@ -1,0 +1,96 @@
+import Glibc
+
+/// Section 4: one command-line round trip (spawn to exit) for appvault against `pass` and KeePassXC.
+enum CLIRoundTrip {
+    static func run(settings: BenchSettings) throws -> Table {
+        var table = Table(
+            title: "4. CLI round trip: spawn to exit",
+            baseline: "`pass show` of one entry (gpg-agent warm, throwaway GNUPGHOME and key)",
+            columns: ["command", "entries", "runs", "median", "p99", "median / baseline"])
+        guard let fixtures = settings.cli else {
+            table.notes = ["Skipped: run through `make bench` (scripts/bench.sh prepares pass, gpg and KeePassXC)."]
+            return table
+        }
+        let entry = BenchVault.accountName(fixtures.entries / 2)
+        let folder = BenchVault.privateFolder(under: settings.diskRoot)
+        defer { try? BenchFiles.remove(folder) }
+        let staging = BenchVault.privateFolder(under: settings.memoryRoot)
+        defer { try? BenchFiles.remove(staging) }
+        try BenchVault.create(in: staging, accounts: fixtures.entries)
+        if let servers = settings.testServers { try servers.addAccount(to: BenchVault.openUnlocked(staging)) }
+        try BenchVault.copy(from: staging, to: folder)
+
+        let pass = try time(["pass", "show", entry], settings: settings,
+                            environment: ["PASSWORD_STORE_DIR": fixtures.passStore, "GNUPGHOME": fixtures.gnupgHome])
+        var measured = [("`pass show NAME` (baseline)", pass)]
+        measured.append(("`keepassxc-cli show -a Password DB NAME` (key file)", try time(
+            ["keepassxc-cli", "show", "--quiet", "--no-password", "--key-file", fixtures.kdbxKeyFile,
+             "--attributes", "Password", fixtures.kdbx, entry], settings: settings, environment: [:], runs: 10)))
+
+        let vaultEnvironment = ["APPVAULT_VAULT": BenchVault.vaultPath(folder)]
+        let socket = folder + "/agent/agent.sock"
+        let agent = try startAgent(fixtures.appvault, folder: folder, socket: socket)
+        defer { Subprocess.stop(agent) }
+        for (binary, build) in [(fixtures.appvault, "")] + (fixtures.appvaultStatic.map { [($0, ", static stdlib")] } ?? []) {
+            measured.append(("`appvault list` (metadata, reads the file)\(build)",
+                             try time([binary, "list"], settings: settings, environment: vaultEnvironment)))
+            measured.append(("`appvault list --json`\(build)",
+                             try time([binary, "list", "--json"], settings: settings, environment: vaultEnvironment)))
+            measured.append(("`appvault agent status` (through the running agent)\(build)",
+                             try time([binary, "agent", "status", "--socket", socket], settings: settings, environment: [:])))
+            measured.append(("`appvault leases` (through the running agent)\(build)",
+                             try time([binary, "leases", "--socket", socket], settings: settings, environment: [:])))
+            if let servers = settings.testServers {
+                measured.append(("`appvault verify bob`: IMAP + SMTP logins with leases from the agent\(build)",
+                                 try time([binary, "verify", "bob", "--socket", socket, "--ca-file", servers.caFile],
+                                          settings: settings, environment: vaultEnvironment)))
+            }
+        }
+        let entries = Format.count(fixtures.entries)
+        for (label, latencies) in measured {
+            table.add([label, entries, String(latencies.count), Format.duration(latencies.median),
+                       Format.duration(latencies.p99), Format.ratio(latencies.median / pass.median)])
+        }
+        if settings.testServers == nil {
+            table.add(["`appvault verify` against the local test servers", entries, "-", "-", "-",
+                       "skipped: test servers not running"])
+        }
+        table.notes = [
+            "Target: an appvault CLI round trip at least 5x faster than `pass show` (ratio <= 0.20).",
+            "Each command is started with posix_spawn, output to /dev/null; two warm-up runs are not counted.",
+            "The agent is `appvault agent run` on the same vault, unlocked with its key file, no idle lock. "
+                + "`verify` logs in to the local Dovecot and aiosmtpd of section 5 (one lease each).",
+            "KeePassXC re-derives its database key on every call (database made by `keepassxc-cli import` with its "
+                + "default decryption time); it has no agent.",
+            "\"static stdlib\": the same sources built with `swift build -c release --static-swift-stdlib`; the "
+                + "difference is the dynamic loading of the Swift runtime and Foundation at every start.",
+        ]
+        return table
+    }
+
+    /// Starts `appvault agent run` on the vault in `folder`, unlocks it, and waits until it answers.
+    private static func startAgent(_ appvault: String, folder: String, socket: String) throws -> pid_t {
+        let pid = try Subprocess.start([appvault, "agent", "run", "--socket", socket, "--idle-lock", "off"],
+                                       environment: ["APPVAULT_VAULT": BenchVault.vaultPath(folder)])
+        for _ in 0..<100 {
+            if (try? Subprocess.run([appvault, "agent", "status", "--socket", socket], quiet: true)) != nil {
+                try Subprocess.run([appvault, "unlock", "--socket", socket, "--key-file", BenchVault.keyPath(folder)])
+                return pid
+            }
+            usleep(50_000)
+        }
+        Subprocess.stop(pid)
+        throw Subprocess.Failure(description: "the agent did not answer on \(socket) within 5 s")
+    }
+
+    private static func time(_ command: [String], settings: BenchSettings, environment: [String: String],
+                             runs: Int = 40) throws -> Latencies {
+        for _ in 0..<2 { try Subprocess.run(command, environment: environment) }
+        var samples = [Double]()
+        let deadline = monotonicNanoseconds() + UInt64(settings.seconds(15) * 1e9)
+        while samples.count < settings.count(runs) && (samples.count < 5 || monotonicNanoseconds() < deadline) {
+            samples.append(try Subprocess.run(command, environment: environment).nanoseconds)
+        }
+        return Latencies(nanoseconds: samples)
+    }
+}

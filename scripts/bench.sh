@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `make bench`: builds the benchmark in release mode, prepares throwaway `pass` and KeePassXC stores
+# holding as many entries as the benchmark's vault, starts the local test mail servers, runs
+# appvault-bench and writes docs/benchmarks.md.
+# Pass `--quick` for a short smoke run (fewer samples, 10 000 instead of 100 000 accounts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bench-deps.sh
+
+scratch=.build-bench
+swift build -c release --scratch-path "$scratch" --product appvault-bench
+swift build -c release --scratch-path "$scratch" --product appvault
+swift build -c release --scratch-path "$scratch-static" --static-swift-stdlib --product appvault
+bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
+static_bin=$(swift build -c release --scratch-path "$scratch-static" --static-swift-stdlib --show-bin-path)
+
+entries=1000
+work=$(mktemp -d /tmp/appvault-bench-XXXXXX)
+export GNUPGHOME="$work/gnupg"
+# The login and CLI sections' mail servers (scripts/testservers), in a folder and on ports of their
+# own so they never meet another checkout's test servers; stopped at the end.
+export APPVAULT_TEST_SERVERS_DIR="${TMPDIR:-/tmp}/appvault-bench-testservers"
+export APPVAULT_TEST_PORT_OFFSET=${APPVAULT_BENCH_PORT_OFFSET:-3000}
+cleanup() {
+    gpgconf --kill gpg-agent 2>/dev/null || true
+    rm -rf "$work"
+    scripts/testservers/stop.sh >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+eval "$(scripts/testservers/start.sh)"
+mkdir -m 700 "$GNUPGHOME" "$work/plain"
+
+echo "preparing a throwaway gpg key, a pass store and a KeePassXC database with $entries entries"
+gpg --batch --quiet --passphrase '' --quick-gen-key appvault-bench@example.invalid default default never 2>/dev/null
+fingerprint=$(gpg --batch --with-colons --list-keys appvault-bench@example.invalid | awk -F: '/^fpr/ { print $10; exit }')
+export PASSWORD_STORE_DIR="$work/pass"
+pass init "$fingerprint" >/dev/null
+xml="$work/entries.xml"
+letters=abcdefghijklmnopqrstuvwxyz
+{
+    echo '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    echo '<KeePassFile><Meta><Generator>appvault-bench</Generator></Meta><Root><Group><Name>Root</Name>'
+    for ((i = 0; i < entries; i++)); do
+        name=$(printf 'acct%06d' "$i")
+        secret=""
+        for ((j = 0; j < 16; j++)); do secret+=${letters:RANDOM%26:1}; done
+        printf '%s\n' "$secret" > "$work/plain/$name"
+        printf '<Entry><String><Key>Title</Key><Value>%s</Value></String><String><Key>UserName</Key><Value>%s@gmail.com</Value></String><String><Key>Password</Key><Value ProtectInMemory="True">%s</Value></String></Entry>\n' "$name" "$name" "$secret"
+    done
+    echo '</Group></Root></KeePassFile>'
+} > "$xml"
+(cd "$work/plain" && gpg --batch --quiet --yes --recipient "$fingerprint" --encrypt --multifile acct*)
+mv "$work/plain"/*.gpg "$PASSWORD_STORE_DIR/"
+rm -rf "$work/plain"
+keepassxc-cli import --quiet --set-key-file "$work/kdbx.key" "$xml" "$work/entries.kdbx" </dev/null
+rm -f "$xml"
+
+APPVAULT_BENCH_APPVAULT="$bin/appvault" APPVAULT_BENCH_APPVAULT_STATIC="$static_bin/appvault" \
+APPVAULT_BENCH_GNUPGHOME="$GNUPGHOME" \
+APPVAULT_BENCH_PASS_STORE="$PASSWORD_STORE_DIR" APPVAULT_BENCH_KDBX="$work/entries.kdbx" \
+APPVAULT_BENCH_KDBX_KEY="$work/kdbx.key" APPVAULT_BENCH_ENTRIES="$entries" \
+    "$bin/appvault-bench" --output docs/benchmarks.md "$@"
