@@ -19,6 +19,13 @@ struct VaultLifecycleTests {
         #expect(info.st_mode & 0o777 == 0o700)
     }
 
+    @Test("every commit is synced: the writer runs with synchronous = FULL, created or reopened")
+    func durableCommits() throws {
+        let fixture = try VaultFixture()
+        #expect(try fixture.vault.database.writerSynchronousMode() == 2)
+        #expect(try fixture.reopen().database.writerSynchronousMode() == 2)
+    }
+
     @Test("the right passphrase unlocks; a wrong one fails with wrongCredential")
     func wrongPassphrase() throws {
         let fixture = try VaultFixture()

@@ -33,10 +33,15 @@ struct VaultDatabase: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
-            return VaultDatabase(path: path, pool: try DatabasePool(path: path, configuration: configuration))
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets NORMAL on the writer when it enables WAL, after prepareDatabase runs. NORMAL
+            // can lose the last commits on power failure (a rotate the user was told had landed);
+            // a vault syncs every commit. The writer connection lives as long as the pool.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            return VaultDatabase(path: path, pool: pool)
         } catch {
             throw StorageErrors.map(error)
         }
@@ -63,6 +68,13 @@ struct VaultDatabase: Sendable {
     /// Best effort: another reader may keep the WAL busy, which is harmless.
     func checkpoint() {
         _ = try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    /// The writer's `PRAGMA synchronous` (2 = FULL), for tests and the benchmark report.
+    func writerSynchronousMode() throws(VaultError) -> Int {
+        do { return try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 } } catch {
+            throw StorageErrors.map(error)
+        }
     }
 
     /// Runs `body` on a consistent snapshot.
