@@ -43,7 +43,9 @@ elapsed=$(( $(date +%s) - started ))
     echo "Defects the suite found, all fixed: GRDB traps on mistyped cells (a doctored vault crashed"
     echo "appvault; now 'tampered'); Swift Testing printed secret-shaped test arguments into the log (now"
     echo "redacted); Foundation's DateFormatter trapped on a hostile server's non-ASCII ENVELOPE date"
-    echo "(found by FuzzIMAPResponses; dates must now be ASCII, the reproducer is in the seed corpus)."
+    echo "(found by FuzzIMAPResponses; dates must now be ASCII, the reproducer is in the seed corpus);"
+    echo "a doctored vault with an impossible time (1e300 seconds) trapped converting it to milliseconds"
+    echo "(found by FuzzVaultFile; stored times are now range-checked and such a vault is 'tampered')."
     echo "See docs/threat_model.md for what is out of scope."
 } > docs/reliability.md
 cat docs/reliability.md

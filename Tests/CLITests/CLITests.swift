@@ -129,6 +129,22 @@ struct CLITests {
         #expect(unsupported.status == 6 && unsupported.stderr.contains("version 7"))
     }
 
+    @Test("impossible times in a doctored file never crash list, audit or their JSON", arguments: [
+        "UPDATE accounts SET created_at = 1e300, rotated_at = -1e300", "UPDATE audit_log SET at = 1e300 WHERE seq = 2",
+        "UPDATE vault_header SET created_at = 1e300",
+    ])
+    func impossibleTimes(sql: String) throws {
+        let cli = try seeded()
+        defer { cli.cleanUp() }
+        let queue = try DatabaseQueue(path: cli.vaultPath)
+        try queue.write { try $0.execute(sql: sql) }
+        for arguments in [["list"], ["list", "--json"], ["audit"], ["audit", "--json"], ["audit", "--verify"], ["revoke", "work"]] {
+            let result = try cli.run(arguments)
+            #expect(!result.crashed && result.status < 64, "\(arguments) crashed or failed oddly: \(result.status) \(result.stderr.prefix(300))")
+        }
+        #expect(try cli.run(["audit", "--verify"]).status != 0 || sql.hasPrefix("UPDATE accounts"), "a doctored audit time is found")
+    }
+
     @Test("passwd changes the passphrase without touching entries")
     func passwd() throws {
         let cli = try seeded()

@@ -8,6 +8,8 @@ public struct CLIRunner: Sendable {
         public let status: Int32
         public let stdout: String
         public let stderr: String
+        /// True when the process died of a signal (a trap or crash), not by exiting.
+        public let crashed: Bool
         public var all: String { stdout + stderr }
     }
 
@@ -66,7 +68,7 @@ public struct CLIRunner: Sendable {
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+                      stderr: String(decoding: err, as: UTF8.self), crashed: process.terminationReason == .uncaughtSignal)
     }
 
     /// Starts the binary without waiting, for tests that kill it part-way.

@@ -23,7 +23,9 @@ enum AuditLog {
         let previousSequence: Int64 = try head?.required("seq") ?? 0
         let previousMAC: [UInt8] = (try head?.optional("mac", as: Data.self)).map(Array.init) ?? genesis
         let sequence = previousSequence + 1
-        let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded())
+        guard let milliseconds = StoredTime.milliseconds(time.timeIntervalSince1970) else {
+            throw VaultError.invalidInput("the clock reads an impossible time")
+        }
         let mac = self.mac(sequence: sequence, milliseconds: milliseconds, entry: entry,
                            previousMAC: previousMAC, keys: keys)
         try db.cachedStatement(
@@ -74,9 +76,10 @@ enum AuditLog {
             let entry = Entry(event: try row.required("event"), account: try row.optional("account"), leaseID: try row.optional("lease_id"),
                               actor: try row.required("actor"), detail: try row.required("detail"))
             let stored = Array(try row.optional("mac", as: Data.self) ?? Data())
-            let computed = mac(sequence: sequence, milliseconds: Int64((at * 1000).rounded()), entry: entry,
-                               previousMAC: previousMAC, keys: keys)
-            if !KeyedHash.constantTimeEquals(stored, computed) {
+            let computed = StoredTime.milliseconds(at).map {
+                mac(sequence: sequence, milliseconds: $0, entry: entry, previousMAC: previousMAC, keys: keys)
+            }
+            if computed.map({ !KeyedHash.constantTimeEquals(stored, $0) }) ?? true {
                 problems.append("record \(sequence) (\(entry.event)) does not match its MAC: edited, reordered or follows a removed record")
             }
             previousMAC = stored

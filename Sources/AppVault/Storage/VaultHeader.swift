@@ -25,7 +25,7 @@ struct VaultHeader: Sendable {
         writer.append(kdf.memLimit)
         writer.append(salt)
         writer.append(wrappedVaultKey)
-        writer.append(Int64(createdAt.timeIntervalSince1970 * 1000))
+        writer.append(StoredTime.milliseconds(createdAt.timeIntervalSince1970) ?? 0)
         return writer.bytes
     }
 
@@ -60,6 +60,7 @@ struct VaultHeader: Sendable {
         let wrapped: Data = try row.required("wrapped_vault_key")
         let vaultID: Data = try row.required("vault_id")
         let created: Double = try row.required("created_at")
+        guard StoredTime.milliseconds(created) != nil else { throw .tampered("the vault header's creation time is impossible") }
         let checksum: Data = try row.required("header_checksum")
         let mac: Data = try row.required("header_mac")
         let header = VaultHeader(
@@ -88,7 +89,7 @@ struct VaultHeader: Sendable {
                 """,
             arguments: [formatVersion, Data(vaultID), credentialKind.rawValue, Int64(kdf.opsLimit),
                         Int64(kdf.memLimit), Data(salt), Data(wrappedVaultKey),
-                        Double(Int64(createdAt.timeIntervalSince1970 * 1000)) / 1000,
+                        Double(StoredTime.milliseconds(createdAt.timeIntervalSince1970) ?? 0) / 1000,
                         Data(checksum), Data(mac(with: keys))])
     }
 }

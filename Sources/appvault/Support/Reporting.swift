@@ -60,12 +60,16 @@ enum Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Output.date(date))
+        }
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     static func date(_ date: Date?) -> String {
         guard let date else { return "-" }
+        guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 1e11 else { return "invalid" }
         // The value-type format style: an ISO8601DateFormatter per call built an ICU formatter each
         // time, a third of `list`'s run time with 1 000 accounts. Same output (`2027-01-15T08:00:00Z`).
         return date.formatted(.iso8601)
