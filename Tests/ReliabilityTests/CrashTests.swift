@@ -14,6 +14,16 @@ struct CrashTests {
         defer { vault.cli.cleanUp() }
         #expect(try vault.run(KeyFileVault.customAccount("work"), stdin: "secret-start").status == 0)
         var current = "secret-start"
+        // Calibrate: kill at a random instant within about one whole command, however fast or
+        // loaded this machine is, so kills land before, during and after the commit.
+        var durations: [Double] = []
+        for round in 0..<3 {
+            let started = Date()
+            current = "secret-calibration-\(round)"
+            #expect(try vault.run(["rotate", "work"], stdin: current).status == 0)
+            durations.append(Date().timeIntervalSince(started))
+        }
+        let window = UInt32(min(2_000_000, max(20_000, durations.sorted()[1] * 1.3 * 1_000_000)))
         var revoked = false
         var killed = 0, finished = 0, changedDespiteKill = 0
         let cases = iterations("APPVAULT_CRASH_ITERATIONS", short: 40)
@@ -29,7 +39,7 @@ struct CrashTests {
             case .passwd: arguments = ["passwd", "--new-key-file", newKey]
             }
             let process = try vault.cli.spawn(arguments, stdin: Data(candidate.utf8), environment: vault.environment)
-            usleep(UInt32.random(in: 0...45_000))
+            usleep(UInt32.random(in: 0...window))
             let wasKilled = process.isRunning
             if wasKilled { kill(process.processIdentifier, SIGKILL); killed += 1 } else { finished += 1 }
             process.waitUntilExit()
@@ -67,6 +77,6 @@ struct CrashTests {
             }
             if wasKilled && (before.0 != current || before.1 != revoked || before.2 != vault.keyFile) { changedDespiteKill += 1 }
         }
-        report("crash | \(cases) commands (add, rotate, revoke, passwd) SIGKILLed at a random instant in 0-45 ms: \(killed) killed mid-run (\(changedDespiteKill) of them had committed), \(finished) finished first | vault opened, audit chain intact, old-or-new secret after every one")
+        report("crash | \(cases) commands (add, rotate, revoke, passwd) SIGKILLed at a random instant in 0-\(window / 1000) ms (1.3x a measured rotate): \(killed) killed mid-run (\(changedDespiteKill) of them had committed), \(finished) finished first | vault opened, audit chain intact, old-or-new secret after every one")
     }
 }
