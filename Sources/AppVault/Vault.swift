@@ -1,6 +1,6 @@
 import Glibc
-public import Foundation
-public import Logging
+import Foundation
+import Logging
 import Synchronization
 public import VaultCrypto
 

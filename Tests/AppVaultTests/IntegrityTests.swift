@@ -107,10 +107,10 @@ struct IntegrityTests {
         let path = fixture.folder.file("broken.db")
         switch kind {
         case "random":
-            FileManager.default.createFile(atPath: path, contents: Data(SecureRandom.bytes(8192)))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(SecureRandom.bytes(8192)))
         case "truncated":
             let data = try Data(contentsOf: URL(fileURLWithPath: fixture.path))
-            FileManager.default.createFile(atPath: path, contents: data.prefix(100))
+            _ = FileManager.default.createFile(atPath: path, contents: data.prefix(100))
         default:
             let queue = try DatabaseQueue(path: path)
             try queue.write { try $0.execute(sql: "CREATE TABLE t (x)") }

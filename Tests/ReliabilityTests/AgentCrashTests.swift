@@ -8,7 +8,7 @@ import TestSupport
 struct AgentCrashTests {
     @Test("an agent SIGKILLed while granting leases leaves the vault intact, and a new one starts on its socket")
     func killAgentWhileServing() throws {
-        var vault = try KeyFileVault()
+        let vault = try KeyFileVault()
         defer { vault.cli.cleanUp() }
         #expect(try vault.run(KeyFileVault.customAccount("work"), stdin: "secret-start").status == 0)
         var environment = vault.environment

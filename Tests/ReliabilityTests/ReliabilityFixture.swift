@@ -67,6 +67,6 @@ func report(_ line: String) {
         handle.write(data)
         try? handle.close()
     } else {
-        FileManager.default.createFile(atPath: path, contents: data)
+        _ = FileManager.default.createFile(atPath: path, contents: data)
     }
 }

@@ -33,8 +33,8 @@ public struct CLIRunner: Sendable {
         var template = Array("/tmp/appvault-cli-XXXXXX".utf8CString)
         folder = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
         let passphraseFile = folder + "/passphrase"
-        FileManager.default.createFile(atPath: passphraseFile, contents: Data((passphrase + "\n").utf8),
-                                       attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: passphraseFile, contents: Data((passphrase + "\n").utf8),
+                                           attributes: [.posixPermissions: 0o600])
         environment = [
             "PATH": "/usr/bin:/bin", "HOME": folder,
             "APPVAULT_VAULT": folder + "/vault/vault.db",
@@ -47,7 +47,7 @@ public struct CLIRunner: Sendable {
     @discardableResult
     public func writeFile(_ name: String, _ contents: String, mode: Int = 0o600) -> String {
         let path = folder + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode])
         return path
     }
 

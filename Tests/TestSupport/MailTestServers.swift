@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Glibc
 
 /// The real mail servers of scripts/testservers: found through `APPVAULT_TEST_SERVERS` (set by

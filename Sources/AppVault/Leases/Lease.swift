@@ -1,5 +1,5 @@
 public import Foundation
-public import VaultCrypto
+package import VaultCrypto
 
 /// A short-lived, narrow permission to use one account's app password for one protocol.
 ///
