@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages appvault needs to build, test and demo, when any is missing.
+# Usage: install-deps.sh [PACKAGE...]   (default: the build, test and demo packages)
 set -euo pipefail
 packages=(libsodium-dev libssl-dev libsqlite3-dev pkg-config dovecot-imapd python3-aiosmtpd openssl curl sqlite3 util-linux procps)
+(($#)) && packages=("$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
