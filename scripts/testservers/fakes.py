@@ -99,32 +99,35 @@ def strip_smtp(line, state):
     return out + (b"" if state["held"] else line)
 
 
+async def relay(client_reader, client_writer, server_reader, server_writer, strip, log=None):
+    """Copies client bytes to the server (and to `log`) and server lines back through `strip`."""
+    async def upstream():
+        while data := await client_reader.read(4096):
+            if log:
+                log.write(data)
+                log.flush()
+            server_writer.write(data)
+            await server_writer.drain()
+        server_writer.close()
+
+    async def downstream():
+        state = {}
+        while line := await server_reader.readline():
+            client_writer.write(strip(line, state))
+            await client_writer.drain()
+        client_writer.close()
+
+    try:
+        await asyncio.gather(upstream(), downstream())
+    except (ConnectionError, OSError, ssl.SSLError):
+        pass
+
+
 def mitm(target_port, strip, log_name):
     async def handle(client_reader, client_writer):
         server_reader, server_writer = await asyncio.open_connection(HOST, target_port)
-        log = open(os.path.join(STATE, log_name), "ab")
-
-        async def upstream():
-            while data := await client_reader.read(4096):
-                log.write(data)
-                log.flush()
-                server_writer.write(data)
-                await server_writer.drain()
-            server_writer.close()
-
-        async def downstream():
-            state = {}
-            while line := await server_reader.readline():
-                client_writer.write(strip(line, state))
-                await client_writer.drain()
-            client_writer.close()
-
-        try:
-            await asyncio.gather(upstream(), downstream())
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            log.close()
+        with open(os.path.join(STATE, log_name), "ab") as log:
+            await relay(client_reader, client_writer, server_reader, server_writer, strip, log)
     return handle
 
 
@@ -143,24 +146,7 @@ def tls_proxy(target_port, strip):
     async def handle(client_reader, client_writer):
         server_reader, server_writer = await asyncio.open_connection(
             HOST, target_port, ssl=upstream_tls, server_hostname="localhost")
-
-        async def upstream():
-            while data := await client_reader.read(4096):
-                server_writer.write(data)
-                await server_writer.drain()
-            server_writer.close()
-
-        async def downstream():
-            state = {}
-            while line := await server_reader.readline():
-                client_writer.write(strip(line, state))
-                await client_writer.drain()
-            client_writer.close()
-
-        try:
-            await asyncio.gather(upstream(), downstream())
-        except (ConnectionError, OSError, ssl.SSLError):
-            pass
+        await relay(client_reader, client_writer, server_reader, server_writer, strip)
     return handle
 
 
