@@ -28,6 +28,19 @@ public enum SecretBox {
         try seal(bytes: message, key: key, nonce: SecureRandom.bytes(nonceBytes))
     }
 
+    /// Encrypts the bytes of an array (a plaintext that is confidential but not key material:
+    /// ``openBytes(_:key:)`` reads it back) under `key` with a fresh random nonce.
+    public static func seal(publicBytes message: [UInt8], key: borrowing SecureBytes) throws(CryptoError) -> [UInt8] {
+        let nonce = SecureRandom.bytes(nonceBytes)
+        var sealed: [UInt8] = []
+        var failure: CryptoError?
+        message.withUnsafeBytes { bytes in
+            do throws(CryptoError) { sealed = try seal(bytes: bytes, key: key, nonce: nonce) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return sealed
+    }
+
     /// Encrypts with a caller-chosen nonce; only known-answer tests may fix the nonce.
     static func seal(
         bytes message: UnsafeRawBufferPointer, key: borrowing SecureBytes, nonce: [UInt8]
@@ -71,6 +84,34 @@ public enum SecretBox {
                         base + nonceCount,
                         UInt64(input.count - nonceCount),
                         base,
+                        keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+        }
+        guard status == 0 else { throw .authenticationFailed }
+        return plaintext
+    }
+
+    /// Decrypts and authenticates `sealed` into ordinary memory, for plaintexts that must stay
+    /// confidential at rest but are not key material or passwords (account names, addresses,
+    /// lease holders): a guarded allocation per record would cost more than the decryption.
+    ///
+    /// - Throws: ``CryptoError/authenticationFailed`` when the key is wrong or any byte changed.
+    public static func openBytes(_ sealed: [UInt8], key: borrowing SecureBytes) throws(CryptoError) -> [UInt8] {
+        Sodium.ensureInitialised()
+        try checkKey(key)
+        let nonceCount = nonceBytes
+        let overhead = nonceCount + macBytes
+        guard sealed.count >= overhead else { throw .authenticationFailed }
+        var plaintext = [UInt8](repeating: 0, count: sealed.count - overhead)
+        let status = sealed.withUnsafeBufferPointer { input in
+            key.withUnsafeBytes { keyBytes in
+                plaintext.withUnsafeMutableBufferPointer { out in
+                    crypto_secretbox_open_easy(
+                        out.baseAddress ?? UnsafeMutablePointer(mutating: input.baseAddress!),
+                        input.baseAddress! + nonceCount,
+                        UInt64(input.count - nonceCount),
+                        input.baseAddress!,
                         keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
                 }
             }
