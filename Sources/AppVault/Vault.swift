@@ -1,20 +1,24 @@
-import Glibc
-import Foundation
+package import Foundation
 import Logging
 import Synchronization
 public import VaultCrypto
 
-/// An appvault vault: one SQLite file of encrypted app passwords, leases and an audit log.
+/// An appvault vault: encrypted app passwords, leases, client tokens, traffic counters and an
+/// audit log, in one SQLite file or a shared database (a ``VaultStore``).
 ///
-/// Open it with ``open(at:configuration:)`` (locked: metadata only) or create one with
-/// ``create(at:credential:kdf:configuration:)``; ``unlock(with:)`` derives the master key,
-/// unwraps the vault key into guarded memory and checks the header MAC. ``lock()`` zeroes the keys.
-/// Every change is one SQLite transaction, so several processes can share a vault.
+/// Open it with ``open(at:configuration:)`` (locked: nothing can be read) or create one with
+/// ``create(at:credential:kdf:configuration:)``; ``unlock(with:checkAnchor:)`` derives the master
+/// key, unwraps the vault key into guarded memory and checks the header, the state row and the
+/// rollback anchor. ``lock()`` zeroes the keys. Every change is one transaction, so several
+/// processes (and, with a shared store, several hosts) can share a vault.
 public final class Vault: Sendable {
-    /// The vault file's path.
-    public let path: String
-    let database: VaultDatabase
+    /// Where the vault is: its file, or its database address.
+    public var path: String { store.location }
+    let store: any VaultStore
     let configuration: VaultConfiguration
+    /// The vault's random id (from its header), readable without unlocking.
+    let vaultID: [UInt8]
+    let anchor: RollbackAnchor
     private let keyRing = Mutex<KeyBox?>(nil)
     /// When lease grants last deleted ended leases.
     let leasePruning = LeasePruneSchedule()
@@ -31,35 +35,44 @@ public final class Vault: Sendable {
         init(_ ring: consuming KeyRing) { self.ring = ring }
     }
 
-    private init(path: String, database: VaultDatabase, configuration: VaultConfiguration) {
-        self.path = path
-        self.database = database
+    private init(store: any VaultStore, vaultID: [UInt8], configuration: VaultConfiguration) {
+        self.store = store
+        self.vaultID = vaultID
         self.configuration = configuration
+        anchor = RollbackAnchor(setting: configuration.anchor, vaultID: vaultID)
     }
 
     var clock: any VaultClock { configuration.clock }
     var logger: Logger { configuration.logger }
 
-    /// Creates a new vault at `path`, unlocked, with a fresh random vault key wrapped under
+    /// The vault's id (32 hex digits): the same for every copy of this vault, different for every
+    /// other vault. The agent reports it so clients can check it serves the vault they mean.
+    public var id: String { Hex.encode(vaultID) }
+
+    // MARK: - Creating and opening
+
+    /// Creates a new vault file at `path`, unlocked, with a fresh random vault key wrapped under
     /// the master key from `credential`. Never overwrites an existing file.
     public static func create(
         at path: String, credential: consuming MasterCredential,
         kdf: KDFParameters = KDFStrength.moderate.parameters,
         configuration: VaultConfiguration = VaultConfiguration()
     ) throws(VaultError) -> Vault {
-        if FileSafety.exists(path) { throw .vaultExists(path) }
-        let database = try VaultDatabase.create(path: path)
+        let store = try SQLiteStore.create(path: path)
         do {
-            let vault = Vault(path: path, database: database, configuration: configuration)
-            try vault.initialise(credential: credential, kdf: kdf)
-            return vault
+            return try create(store: store, credential: credential, kdf: kdf, configuration: configuration)
         } catch {
-            for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+            SQLiteStore.removeUnfinished(path: path)
             throw error
         }
     }
 
-    private func initialise(credential: consuming MasterCredential, kdf: KDFParameters) throws(VaultError) {
+    /// Creates a new vault in an empty `store`, unlocked.
+    package static func create(
+        store: any VaultStore, credential: consuming MasterCredential, kdf: KDFParameters,
+        configuration: VaultConfiguration
+    ) throws(VaultError) -> Vault {
+        try credential.checkStrength()
         let salt = SecureRandom.bytes(PasswordHash.saltBytes)
         let parameters = credential.kind == .passphrase ? kdf : KDFParameters(opsLimit: 0, memLimit: 0)
         let master = try MasterKey.derive(from: credential, salt: salt, parameters: parameters)
@@ -70,47 +83,76 @@ public final class Vault: Sendable {
             wrapped = try SecretBox.seal(vaultKey, key: master)
             box = KeyBox(try KeyRing(vaultKey: vaultKey))
         } catch { throw .crypto(error.description) }
+        let now = configuration.clock.now()
         let header = VaultHeader(
-            formatVersion: Schema.formatVersion, vaultID: SecureRandom.bytes(16),
-            credentialKind: credential.kind, kdf: parameters, salt: salt, wrappedVaultKey: wrapped,
-            createdAt: clock.now())
-        let now = clock.now()
-        try database.write { db in
-            try Schema.create(db)
-            try header.save(db, keys: box.ring)
-            try AuditLog.append(.init(event: "vault.create", actor: configuration.actor,
-                                      detail: "credential \(credential.kind.rawValue)"),
-                                at: now, keys: box.ring, in: db)
+            vaultID: SecureRandom.bytes(16), credentialKind: credential.kind, kdf: parameters, salt: salt,
+            wrappedVaultKey: wrapped, createdAt: now)
+        let vault = Vault(store: store, vaultID: header.vaultID, configuration: configuration)
+        let kind = credential.kind
+        let state = try store.write { writer in
+            try writer.createSchema()
+            try writer.putHeader(header.stored(keys: box.ring))
+            try writer.putState(Ledger.genesisState(keys: box, vaultID: header.vaultID))
+            let ledger = try Ledger(writer: writer, keys: box, vaultID: header.vaultID)
+            try AuditLog.append(.init(event: "vault.create", actor: configuration.actor, detail: "credential \(kind.rawValue)"),
+                                at: now, to: ledger)
+            return try ledger.commit()
         }
-        keyRing.withLock { $0 = box }
+        vault.keyRing.withLock { $0 = box }
+        vault.anchor.advance(to: state, keys: box.ring, force: true)
+        return vault
     }
 
-    /// Opens the vault at `path`, locked. Checks the file's permissions, that it is an
-    /// appvault vault, its format version and its header checksum.
+    /// Opens the vault file at `path`, locked. Checks the file's and its folder's permissions,
+    /// that it is an appvault vault, its format version and its header checksum.
     public static func open(
         at path: String, configuration: VaultConfiguration = VaultConfiguration()
     ) throws(VaultError) -> Vault {
-        let database = try VaultDatabase.open(path: path)
-        _ = try database.read { db in try VaultHeader.load(db) }
-        return Vault(path: path, database: database, configuration: configuration)
+        try open(store: SQLiteStore.open(path: path), configuration: configuration)
+    }
+
+    /// Opens the vault in `store`, locked.
+    package static func open(store: any VaultStore, configuration: VaultConfiguration) throws(VaultError) -> Vault {
+        let (header, _) = try VaultHeader.load(store.read { reader in try reader.header() })
+        return Vault(store: store, vaultID: header.vaultID, configuration: configuration)
     }
 
     /// The credential kind this vault is unlocked with.
     public func credentialKind() throws(VaultError) -> MasterCredential.Kind {
-        try database.read { db in try VaultHeader.load(db).header.credentialKind }
+        try loadHeader().header.credentialKind
     }
 
-    /// Unlocks the vault: derives the master key, unwraps the vault key, checks the header MAC.
+    /// The Argon2id parameters the passphrase is stretched with (zero for a key file).
+    public func kdfParameters() throws(VaultError) -> KDFParameters {
+        try loadHeader().header.kdf
+    }
+
+    private func loadHeader() throws(VaultError) -> (header: VaultHeader, mac: [UInt8]) {
+        try VaultHeader.load(store.read { reader in try reader.header() })
+    }
+
+    // MARK: - Unlocking
+
+    /// Unlocks the vault: derives the master key, unwraps the vault key, checks the header MAC,
+    /// the state row and, with `checkAnchor`, that the vault was not rolled back behind the
+    /// newest state this host saw (``RollbackAnchor``).
     ///
     /// - Throws: ``VaultError/wrongCredential`` for a wrong passphrase or key file,
-    ///   ``VaultError/tampered(_:)`` when the header was altered.
-    public func unlock(with credential: consuming MasterCredential) throws(VaultError) {
+    ///   ``VaultError/tampered(_:)`` when the header or state was altered or the vault rolled back.
+    public func unlock(with credential: consuming MasterCredential, checkAnchor: Bool = true) throws(VaultError) {
         let box = try unwrapKeys(with: credential)
+        let state = try store.read { reader in try Ledger(reader: reader, keys: box, vaultID: vaultID).committed }
+        if checkAnchor {
+            let verdict = anchor.check(state, keys: box.ring)
+            if verdict.isProblem {
+                throw .tampered("\(verdict.description). If you restored a backup on purpose, run `appvault audit --verify --accept-rollback`")
+            }
+        }
         keyRing.withLock { $0 = box }
     }
 
     private func unwrapKeys(with credential: consuming MasterCredential) throws(VaultError) -> KeyBox {
-        let (header, _, storedMAC) = try database.read { db in try VaultHeader.load(db) }
+        let (header, storedMAC) = try loadHeader()
         guard credential.kind == header.credentialKind else {
             throw .invalidInput(header.credentialKind == .keyFile
                 ? "this vault is unlocked with a key file; give --key-file"
@@ -133,7 +175,7 @@ public final class Vault: Sendable {
     }
 
     /// Zeroes the vault key and every subkey. Later operations that need them fail with
-    /// ``VaultError/locked`` until ``unlock(with:)``.
+    /// ``VaultError/locked`` until ``unlock(with:checkAnchor:)``.
     public func lock() {
         keyRing.withLock { $0 = nil }
     }
@@ -145,56 +187,83 @@ public final class Vault: Sendable {
 
     /// Changes the master credential: re-wraps the vault key under a new master key (with a
     /// new salt) in one transaction. Entries are not touched.
+    ///
+    /// - Parameter kdf: the new passphrase's Argon2id cost; nil keeps the current one. A weaker
+    ///   cost than the current one is refused unless `allowWeakerKDF`.
     public func changeCredential(
         from current: consuming MasterCredential, to new: consuming MasterCredential,
-        kdf: KDFParameters = KDFStrength.moderate.parameters
+        kdf: KDFParameters? = nil, allowWeakerKDF: Bool = false
     ) throws(VaultError) {
+        try new.checkStrength()
+        let (header, _) = try loadHeader()
         let box = try unwrapKeys(with: current)
+        var parameters = KDFParameters(opsLimit: 0, memLimit: 0)
+        if new.kind == .passphrase {
+            let currentKDF = header.credentialKind == .passphrase ? header.kdf : KDFStrength.moderate.parameters
+            parameters = kdf ?? currentKDF
+            if !allowWeakerKDF, parameters.opsLimit < currentKDF.opsLimit || parameters.memLimit < currentKDF.memLimit {
+                throw .invalidInput("the new Argon2id cost (\(parameters.memLimit >> 20) MiB, \(parameters.opsLimit) passes) is weaker than the current one (\(currentKDF.memLimit >> 20) MiB, \(currentKDF.opsLimit) passes); pass --allow-weaker-kdf to lower it on purpose")
+            }
+        }
         let salt = SecureRandom.bytes(PasswordHash.saltBytes)
-        let parameters = new.kind == .passphrase ? kdf : KDFParameters(opsLimit: 0, memLimit: 0)
         let master = try MasterKey.derive(from: new, salt: salt, parameters: parameters)
         let wrapped: [UInt8]
         do { wrapped = try SecretBox.seal(box.ring.vaultKey, key: master) } catch { throw .crypto(error.description) }
         let now = clock.now()
         let newKind = new.kind
-        try database.write { db in
-            var (header, _, _) = try VaultHeader.load(db)
-            header.credentialKind = newKind
-            header.kdf = parameters
-            header.salt = salt
-            header.wrappedVaultKey = wrapped
-            try header.save(db, keys: box.ring)
-            try AuditLog.append(.init(event: "vault.passwd", actor: configuration.actor,
-                                      detail: "credential \(newKind.rawValue)"),
-                                at: now, keys: box.ring, in: db)
-        }
+        let updated = VaultHeader(vaultID: header.vaultID, credentialKind: newKind, kdf: parameters, salt: salt,
+                                  wrappedVaultKey: wrapped, createdAt: header.createdAt)
         keyRing.withLock { $0 = box }
+        try write { ledger throws(VaultError) in
+            try ledger.putHeader(updated.stored(keys: box.ring))
+            try AuditLog.append(.init(event: "vault.passwd", actor: configuration.actor,
+                                      detail: "credential \(newKind.rawValue), Argon2id \(parameters.memLimit >> 20) MiB x \(parameters.opsLimit)"),
+                                at: now, to: ledger)
+        }
     }
 
-    /// Runs `body` with the unlocked keys.
+    // MARK: - Transactions
+
+    /// The unlocked keys, or ``VaultError/locked``.
     ///
-    /// The key lock is held only to take a reference to the keys, not for `body`: every lease and
-    /// redeem runs a database transaction in `body`, and holding the lock across it made concurrent
-    /// callers (agent connections, threads) queue on it as well as on SQLite's writer, and
-    /// contention on `Mutex` (a priority-inheritance futex on Linux) costs a kernel round trip.
-    /// An operation that started before ``lock()`` finishes with the keys it took; they are
-    /// zeroed when it lets go of them.
-    func withKeys<Result: ~Copyable>(
-        _ body: (borrowing KeyRing) throws(VaultError) -> Result
-    ) throws(VaultError) -> Result {
+    /// The key lock is held only to take a reference to the keys: an operation that started
+    /// before ``lock()`` finishes with the keys it took; they are zeroed when it lets go of them.
+    func keyBox() throws(VaultError) -> KeyBox {
         guard let box = keyRing.withLock({ $0 }) else { throw .locked }
-        return try body(box.ring)
+        return box
     }
 
-    /// The audit log, oldest first. Needs no unlock; verify it with ``verifyAudit()``.
-    public func auditRecords() throws(VaultError) -> [AuditRecord] {
-        try database.read { db in try AuditLog.records(db) }
+    /// Runs `body` on a checked, read-only view of one snapshot.
+    func read<T>(_ body: (Ledger) throws(VaultError) -> T) throws(VaultError) -> T {
+        let box = try keyBox()
+        return try store.read { reader in
+            let ledger = try Ledger(reader: reader, keys: box, vaultID: vaultID)
+            do { return try body(ledger) } catch { throw error }
+        }
     }
 
-    /// Recomputes the audit log's hash chain and reports every record that does not match.
-    public func verifyAudit() throws(VaultError) -> AuditVerification {
-        try withKeys { (ring) throws(VaultError) -> AuditVerification in
-            try database.read { db in try AuditLog.verify(db, keys: ring) }
+    /// Runs `body` in one write transaction and commits what it buffered, with a new state row;
+    /// then advances the rollback anchor.
+    @discardableResult
+    func write<T>(_ body: (Ledger) throws(VaultError) -> T) throws(VaultError) -> T {
+        let box = try keyBox()
+        let (result, state) = try store.write { writer -> (T, StoredState?) in
+            let ledger = try Ledger(writer: writer, keys: box, vaultID: vaultID)
+            let result: T
+            do { result = try body(ledger) } catch { throw error }
+            return (result, ledger.hasChanges ? try ledger.commit() : nil)
+        }
+        if let state { anchor.advance(to: state, keys: box.ring) }
+        return result
+    }
+
+    /// Appends an audit record in its own transaction (used for denials after a rollback).
+    func recordEvent(_ entry: AuditLog.Entry) {
+        let now = clock.now()
+        do {
+            try write { ledger throws(VaultError) in try AuditLog.append(entry, at: now, to: ledger) }
+        } catch {
+            logger.warning("could not record audit event", metadata: ["event": "\(entry.event)", "error": "\(error)"])
         }
     }
 
@@ -205,15 +274,18 @@ public final class Vault: Sendable {
         recordEvent(.init(event: "agent.deny", actor: peer, detail: "policy refused: \(action)"))
     }
 
-    /// Appends an audit record in its own transaction (used for denials after a rollback).
-    func recordEvent(_ entry: AuditLog.Entry) {
-        let now = clock.now()
+    /// Records a batch of events that happened while the vault was locked (failed unlocks), in
+    /// one transaction, once it is unlocked.
+    package func recordEvents(_ entries: [(at: Date, event: String, actor: String, detail: String)]) {
+        guard !entries.isEmpty else { return }
         do {
-            try withKeys { (ring) throws(VaultError) in
-                try database.write { db in try AuditLog.append(entry, at: now, keys: ring, in: db) }
+            try write { ledger throws(VaultError) in
+                for entry in entries {
+                    try AuditLog.append(.init(event: entry.event, actor: entry.actor, detail: entry.detail), at: entry.at, to: ledger)
+                }
             }
         } catch {
-            logger.warning("could not record audit event", metadata: ["event": "\(entry.event)", "error": "\(error)"])
+            logger.warning("could not record audit events", metadata: ["count": "\(entries.count)", "error": "\(error)"])
         }
     }
 }

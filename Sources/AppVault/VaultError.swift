@@ -43,8 +43,24 @@ public enum VaultError: Error, Equatable, Sendable, CustomStringConvertible {
     case leaseLimitReached(String)
     /// The lease reached its maximum lifetime and cannot be renewed further. Ask for a new lease.
     case leaseRenewalLimit(String)
+    /// The client token or lease password is unknown, wrong, or not for this account or
+    /// protocol. Check the client's settings; `appvault token list` shows the tokens.
+    case credentialRejected(String)
+    /// The client token has expired. Make a new one with `appvault token add`.
+    case tokenExpired(String)
+    /// No client token has this id.
+    case noSuchToken(String)
+    /// The account already has as many proxied sessions as allowed; close some, or raise the
+    /// agent's `--max-sessions`.
+    case tooManySessions(account: String, limit: Int)
+    /// The provider rejected this account's password at the last login (`appvault check` or a
+    /// proxied login marked it dead); no session is started. Rotate it.
+    case accountDead(String)
     /// The daily traffic limit of the provider would be crossed; wait until the next UTC day.
     case trafficLimit(account: String, direction: String, usedBytes: Int64, limitBytes: Int64)
+    /// The shared store (a PostgreSQL database) cannot be reached; nothing was changed. Check the
+    /// database and the network; agents reconnect by themselves when it returns.
+    case storeUnreachable(String)
     /// A file could not be read or written; the text names the file and the system error.
     case io(String)
     /// The SQLite storage failed in a way that is not one of the cases above.
@@ -66,6 +82,8 @@ public enum VaultError: Error, Equatable, Sendable, CustomStringConvertible {
             return text
         case .tampered(let what):
             return "vault integrity check failed: \(what); restore the vault from a backup"
+        case .unsupportedFormat(let found, let supported) where found < supported:
+            return "vault format version \(found) was written by an older appvault (this one reads version \(supported)); convert it with `appvault upgrade`"
         case .unsupportedFormat(let found, let supported):
             return "vault format version \(found) is not supported (this appvault reads version \(supported)); upgrade appvault"
         case .insecurePermissions(let path, let mode):
@@ -94,8 +112,20 @@ public enum VaultError: Error, Equatable, Sendable, CustomStringConvertible {
             return "too many live leases for \(what); wait for some to end or revoke them"
         case .leaseRenewalLimit(let id):
             return "lease \(id) reached its maximum lifetime; request a new lease"
+        case .credentialRejected(let why):
+            return "credential refused: \(why)"
+        case .tokenExpired(let id):
+            return "client token \(id) has expired; make a new one with `appvault token add`"
+        case .noSuchToken(let id):
+            return "no client token with id \(id); `appvault token list` shows them"
+        case .tooManySessions(let account, let limit):
+            return "account '\(account)' already has \(limit) proxied sessions (the limit); close some or raise --max-sessions"
+        case .accountDead(let name):
+            return "the provider rejected the app password of '\(name)' at the last login; rotate it (`appvault rotate \(name)`), or run `appvault check \(name)` if it was fixed at the provider"
         case .trafficLimit(let account, let direction, let used, let limit):
             return "account '\(account)' would cross its daily \(direction) limit (\(used) of \(limit) bytes used today, UTC); wait for the next day"
+        case .storeUnreachable(let what):
+            return "the shared vault store cannot be reached (\(what)); nothing was changed, try again"
         case .io(let text):
             return text
         case .storage(let text):
@@ -106,20 +136,26 @@ public enum VaultError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The process exit status the command-line tool uses for this error.
-    public var exitCode: Int32 {
+    public var exitCode: Int32 { exitStatus.rawValue }
+
+    /// The exit status for this error (``ExitStatus`` documents each).
+    public var exitStatus: ExitStatus {
         switch self {
-        case .invalidInput: 2
-        case .wrongCredential: 3
-        case .noSuchAccount, .noSuchLease, .vaultNotFound: 4
-        case .accountExists, .vaultExists: 5
-        case .tampered, .unsupportedFormat: 6
-        case .insecurePermissions: 7
-        case .busy: 8
-        case .locked: 9
+        case .invalidInput: .badInput
+        case .wrongCredential: .wrongCredential
+        case .noSuchAccount, .noSuchLease, .noSuchToken, .vaultNotFound: .notFound
+        case .accountExists, .vaultExists: .exists
+        case .tampered, .unsupportedFormat: .tampered
+        case .insecurePermissions: .insecurePermissions
+        case .busy: .busy
+        case .locked: .locked
         case .leaseExpired, .leaseUsedUp, .leaseRevoked, .leaseStale, .leaseWrongProtocol,
-             .leaseLimitReached, .leaseRenewalLimit, .accountRevoked: 10
-        case .trafficLimit: 11
-        case .io, .storage, .crypto: 1
+             .leaseLimitReached, .leaseRenewalLimit, .accountRevoked, .credentialRejected, .tokenExpired,
+             .tooManySessions: .refused
+        case .accountDead: .loginRejected
+        case .trafficLimit: .trafficLimit
+        case .storeUnreachable: .network
+        case .io, .storage, .crypto: .failure
         }
     }
 }

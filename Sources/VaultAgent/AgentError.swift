@@ -1,3 +1,5 @@
+public import AppVault
+
 /// What went wrong in the agent or its client, and what to do about it. Never holds a secret.
 public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The socket's folder or path is unsafe (owned by another user, not a folder, too long).
@@ -18,6 +20,10 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
     case badReply(String)
     /// The agent refused the request; ``AgentFailure/code`` says why.
     case refused(AgentFailure)
+    /// The process answering on the socket is not trustworthy for this client: it runs as
+    /// another user, or it serves another vault than the one asked for. Nothing was sent to it
+    /// (no passphrase, no request). Stop that process, or point `--socket`/`--vault` right.
+    case untrustedAgent(String)
 
     public var description: String {
         switch self {
@@ -37,18 +43,23 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
             "invalid reply from the agent: \(what)"
         case .refused(let failure):
             failure.message
+        case .untrustedAgent(let problem):
+            "refusing to use the agent: \(problem)"
         }
     }
 
-    /// The exit status the command-line tool uses for this error.
-    public var exitCode: Int32 {
+    /// The exit status the command-line tool uses for this error (``ExitStatus``).
+    public var exitStatus: ExitStatus {
         switch self {
-        case .refused(let failure): failure.code.exitCode
-        case .unsafeSocketPath: 7
-        case .policy: 2
-        case .notRunning: 14
-        case .timedOut, .badReply: 16
-        case .alreadyRunning, .system: 1
+        case .refused(let failure): failure.code.exitStatus
+        case .unsafeSocketPath: .insecurePermissions
+        case .policy: .badInput
+        case .notRunning: .noAgent
+        case .timedOut, .badReply, .untrustedAgent: .agentProtocol
+        case .alreadyRunning, .system: .failure
         }
     }
+
+    /// ``exitStatus`` as a number.
+    public var exitCode: Int32 { exitStatus.rawValue }
 }

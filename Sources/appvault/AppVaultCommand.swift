@@ -1,3 +1,4 @@
+import AppVault
 import ArgumentParser
 
 /// The `appvault` command: parse, call the library, print.
@@ -13,32 +14,23 @@ struct AppVaultCommand: ParsableCommand {
             or environment values.
 
             EXIT CODES
-              0  success
-              1  other failure (I/O, storage)
-              2  bad input (invalid name, address, password format, server)
-              3  wrong passphrase or key file
-              4  no such account, lease or vault
-              5  already exists (account or vault)
-              6  tampered, corrupt or unsupported vault; audit --verify found a problem
-              7  insecure file permissions
-              8  busy: another process holds the vault; try again
-              9  locked
-             10  lease refused (expired, used up, revoked, stale, wrong protocol, limit)
-             11  daily traffic limit reached
-             12  mail server login failed (password rejected: rotate it)
-             13  mail server, network or TLS failure: certificate, host name, time-out,
-                 no STARTTLS, a refused command
-             14  no agent answers on the socket
-             15  refused by the agent's policy
-             16  agent protocol error or time-out
-             17  check found accounts whose password no longer works (marked dead)
-             64  usage error (unknown option, missing argument)
+            \(ExitStatus.helpTable)
             """,
         version: "0.1.0",
         subcommands: [
             Initialise.self, Add.self, List.self, Rotate.self, Revoke.self, Passwd.self, Audit.self,
             Verify.self, Inbox.self, Send.self, Check.self,
-            AgentCommand.self, AgentUnlock.self, AgentLock.self, AgentLeases.self, AgentLease.self,
+            AgentCommand.self, AgentUnlock.self, AgentLock.self, AgentLeases.self, AgentLease.self, TokenCommand.self,
         ]
     )
+}
+
+extension ExitStatus {
+    /// The exit codes as `--help` lists them, one per line.
+    static var helpTable: String {
+        allCases.map { status in
+            let code = String(status.rawValue)
+            return String(repeating: " ", count: 3 - code.count) + code + "  " + status.meaning
+        }.joined(separator: "\n")
+    }
 }

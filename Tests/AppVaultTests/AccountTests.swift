@@ -131,7 +131,8 @@ struct AccountTests {
     @Test("revoke destroys the ciphertext and keeps a tombstone")
     func revoke() throws {
         let fixture = try VaultFixture()
-        let record = try fixture.vault.revoke(account: "work")
+        let summary = try fixture.vault.revoke(account: "work")
+        let record = summary.record
         #expect(record.status == .revoked)
         #expect(record.fingerprint == nil)
         #expect(try fixture.sealedSecret().isEmpty)

@@ -6,17 +6,12 @@ struct GRDBQueue {
     let queue: DatabaseQueue
     init(path: String) throws { queue = try DatabaseQueue(path: path) }
 
-    func sealed(_ name: String) throws -> [UInt8] {
-        try queue.read { db in
-            Array(try Data.fetchOne(db, sql: "SELECT sealed_secret FROM accounts WHERE name = ?", arguments: [name]) ?? Data())
-        }
-    }
-
-    /// Every byte of every text and blob cell, to search for a secret.
+    /// Every byte of every text and blob cell of every table, to search for what must not be there.
     func allCells() throws -> [UInt8] {
         try queue.read { db in
             var bytes: [UInt8] = []
-            for table in ["vault_header", "accounts", "leases", "audit_log", "audit_head", "traffic"] {
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+            for table in tables {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table)") {
                     for (_, value) in row {
                         switch value.storage {
@@ -28,6 +23,14 @@ struct GRDBQueue {
                 }
             }
             return bytes
+        }
+    }
+
+    /// The body of the record of `kind` whose key is the hex `key`.
+    func body(kind: Int, keyHex: String) throws -> [UInt8] {
+        try queue.read { db in
+            Array(try Data.fetchOne(db, sql: "SELECT body FROM records WHERE kind = ? AND hex(key) = upper(?)",
+                                    arguments: [kind, keyHex]) ?? Data())
         }
     }
 }

@@ -11,7 +11,7 @@ struct VaultLifecycleTests {
     func filePermissions() throws {
         let folder = TemporaryFolder()
         let path = folder.file("nested/vault.db")
-        _ = try Vault.create(at: path, credential: passphrase("pw"), kdf: fastKDF)
+        _ = try Vault.create(at: path, credential: passphrase("twelve chars!"), kdf: fastKDF)
         var info = stat()
         #expect(stat(path, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o600)
@@ -22,8 +22,8 @@ struct VaultLifecycleTests {
     @Test("every commit is synced: the writer runs with synchronous = FULL, created or reopened")
     func durableCommits() throws {
         let fixture = try VaultFixture()
-        #expect(try fixture.vault.database.writerSynchronousMode() == 2)
-        #expect(try fixture.reopen().database.writerSynchronousMode() == 2)
+        #expect(try (fixture.vault.store as? SQLiteStore)?.writerSynchronousMode() == 2)
+        #expect(try (fixture.reopen().store as? SQLiteStore)?.writerSynchronousMode() == 2)
     }
 
     @Test("the right passphrase unlocks; a wrong one fails with wrongCredential")
@@ -44,14 +44,14 @@ struct VaultLifecycleTests {
         fixture.vault.lock()
         #expect(throws: VaultError.locked) { _ = try fixture.vault.lease(account: "work", for: .imap, holder: "t") }
         #expect(throws: VaultError.locked) { try fixture.vault.revoke(account: "work") }
-        #expect(try fixture.vault.accounts().count == 1, "metadata stays readable while locked")
+        #expect(throws: VaultError.locked, "names are sealed: nothing is readable while locked") { _ = try fixture.vault.accounts() }
     }
 
     @Test("init never overwrites an existing vault")
     func noOverwrite() throws {
         let fixture = try VaultFixture()
         #expect(throws: VaultError.vaultExists(fixture.path)) {
-            _ = try Vault.create(at: fixture.path, credential: passphrase("other"), kdf: fastKDF)
+            _ = try Vault.create(at: fixture.path, credential: passphrase("another passphrase"), kdf: fastKDF)
         }
         #expect(try fixture.readSecret() == "abcdefghijklmnop")
     }
@@ -60,11 +60,11 @@ struct VaultLifecycleTests {
     func changePassphrase() throws {
         let fixture = try VaultFixture()
         let sealedBefore = try fixture.sealedSecret()
-        try fixture.vault.changeCredential(from: passphrase("correct horse"), to: passphrase("new horse"), kdf: fastKDF)
+        try fixture.vault.changeCredential(from: passphrase("correct horse"), to: passphrase("new horse battery"), kdf: fastKDF)
         #expect(try fixture.sealedSecret() == sealedBefore, "entries are not re-encrypted")
         let vault = try fixture.reopen()
         #expect(throws: VaultError.wrongCredential) { try vault.unlock(with: passphrase("correct horse")) }
-        try vault.unlock(with: passphrase("new horse"))
+        try vault.unlock(with: passphrase("new horse battery"))
         #expect(try fixture.readSecret(vault) == "abcdefghijklmnop")
         #expect(try vault.verifyAudit().isIntact)
     }
@@ -84,6 +84,33 @@ struct VaultLifecycleTests {
         #expect(vault.isUnlocked)
     }
 
+    @Test("init and passwd refuse a passphrase shorter than 12 characters; an existing one still unlocks")
+    func shortPassphrase() throws {
+        let folder = TemporaryFolder()
+        #expect(throws: VaultError.self) { _ = try Vault.create(at: folder.file("v.db"), credential: passphrase("eleven char"), kdf: fastKDF) }
+        #expect(!FileManager.default.fileExists(atPath: folder.file("v.db")), "nothing is left behind")
+        let fixture = try VaultFixture()
+        #expect(throws: VaultError.self) {
+            try fixture.vault.changeCredential(from: passphrase("correct horse"), to: passphrase("short"), kdf: fastKDF)
+        }
+        try fixture.reopenUnlocked().lock()
+    }
+
+    @Test("passwd keeps the Argon2id cost unless told; a weaker one needs --allow-weaker-kdf")
+    func kdfNeverSilentlyLowered() throws {
+        let fixture = try VaultFixture()
+        let moderate = KDFStrength.interactive.parameters
+        try fixture.vault.changeCredential(from: passphrase("correct horse"), to: passphrase("stronger horse"), kdf: moderate)
+        try fixture.vault.changeCredential(from: passphrase("stronger horse"), to: passphrase("another horse"))
+        #expect(try fixture.vault.kdfParameters() == moderate, "no --kdf keeps the current cost")
+        #expect(throws: VaultError.self) {
+            try fixture.vault.changeCredential(from: passphrase("another horse"), to: passphrase("weaker horse!"), kdf: fastKDF)
+        }
+        try fixture.vault.changeCredential(from: passphrase("another horse"), to: passphrase("weaker horse!"), kdf: fastKDF,
+                                           allowWeakerKDF: true)
+        #expect(try fixture.vault.kdfParameters() == fastKDF)
+    }
+
     @Test("a key file readable by others is refused")
     func keyFilePermissions() throws {
         let folder = TemporaryFolder()
@@ -97,7 +124,6 @@ struct VaultLifecycleTests {
 
 extension VaultFixture {
     func sealedSecret(_ name: String = "work") throws -> [UInt8] {
-        let queue = try GRDBQueue(path: path)
-        return try queue.sealed(name)
+        try GRDBQueue(path: path).body(kind: 2, keyHex: try accountKeyHex(name))
     }
 }

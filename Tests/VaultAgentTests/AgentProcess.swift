@@ -35,6 +35,8 @@ final class AgentProcess {
         process.executableURL = URL(fileURLWithPath: appvaultExecutable)
         process.arguments = ["agent", "--vault", folder.file("vault.db"), "--socket", folder.file("run/agent.sock")] + extraArguments
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": folder.path, "APPVAULT_LOG_LEVEL": "info"]
+        _ = FileManager.default.createFile(atPath: folder.file("passphrase"), contents: Data((passphrase + "\n").utf8),
+                                           attributes: [.posixPermissions: 0o600])
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice

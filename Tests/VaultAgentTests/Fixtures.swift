@@ -30,9 +30,11 @@ func string(_ secret: borrowing SecureBytes) -> String {
 }
 
 /// A fake peer source: every connection appears to come from `peer`.
-struct FixedPeer: PeerCredentialSource {
+struct FixedPeer: PeerCredentialSource, ConnectedPeer {
     let peer: PeerIdentity
-    func identify(socket fd: Int32) throws(SystemError) -> PeerIdentity { peer }
+    var identity: PeerIdentity { peer }
+    func identify(socket fd: Int32) throws(SystemError) -> any ConnectedPeer { self }
+    func current() throws(AgentFailure) -> PeerIdentity { peer }
 }
 
 /// A vault with one account `work` (custom server, known password) and an agent serving it
@@ -55,6 +57,11 @@ final class AgentHarness: Sendable {
         let path = folder.file("vault.db")
         let created = try Vault.create(at: path, credential: .passphrase(secure(vaultPassphrase)), kdf: fastKDF,
                                        configuration: VaultConfiguration(clock: vaultClock, actor: "test"))
+        try created.addAccount(
+            AccountSpec(name: "other", email: "other@example.com", provider: "custom",
+                        imap: ServerEndpoint(parsing: "imap.example.com:993"),
+                        smtp: ServerEndpoint(parsing: "smtp.example.com:465")),
+            secret: secure("Other-account-appw0rd-1234"))
         try created.addAccount(
             AccountSpec(name: "work", email: "work@example.com", provider: "custom",
                         imap: ServerEndpoint(parsing: "imap.example.com:993"),
@@ -120,6 +127,13 @@ final class RawConnection {
         return Reply(id: frame.id, failureCode: frame.response.failureCode)
     }
 
+    /// Reads one reply frame's body (after the length prefix) as raw bytes.
+    func readRawReply() -> [UInt8]? {
+        guard let prefix = read(4) else { return nil }
+        let length = prefix.reduce(0) { $0 << 8 | Int($1) }
+        return read(length)
+    }
+
     /// Whether the agent has closed its end (reads end-of-file).
     func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0
@@ -145,6 +159,8 @@ func refusal(_ body: () throws -> Void) -> AgentErrorCode? {
         return nil
     } catch let AgentError.refused(failure) {
         return failure.code
+    } catch AgentError.untrustedAgent {
+        return .denied
     } catch let error as VaultError {
         return AgentErrorCode(error)
     } catch {

@@ -4,13 +4,14 @@ import Logging
 import Synchronization
 import VaultAgent
 
-/// The agent rows of section 2: `clients` threads, each with its own `AgentClient`, doing lease +
-/// redeem through an `AgentServer` on a Unix socket in this process.
+/// The agent rows of section 2: `clients` threads, each with its own `AgentClient`, sending
+/// control requests (a `grant-login`, which writes the vault, then a `status`) to an `AgentServer`
+/// on a Unix socket in this process.
 enum AgentThroughput {
     struct Result {
-        /// Full lease + redeem cycles per second, all clients together.
+        /// Full grant + status cycles per second, all clients together.
         var cyclesPerSecond: Double
-        /// Latency of each single request (lease or redeem): one socket round trip.
+        /// Latency of each single request (grant or status): one socket round trip.
         var roundTrips: Latencies
         var cycles: Int
     }
@@ -50,11 +51,11 @@ enum AgentThroughput {
                     while samples.count < 20 || monotonicNanoseconds() < deadline {
                         index += clients
                         let account = BenchVault.accountName(index % accounts)
-                        let (lease, grant) = try timeOnce { try client.lease(account: account, for: .imap) }
-                        let (_, read) = try timeOnce {
-                            try client.redeem(lease, for: .imap) { secret in secret.withUnsafeBytes { $0.count } }
+                        let (_, grant) = try timeOnce {
+                            try client.grantLogin(account: account, for: .imap) { _, password in password.count }
                         }
-                        samples += [grant, read]
+                        let (_, status) = try timeOnce { try client.status() }
+                        samples += [grant, status]
                     }
                     results.withLock { $0.append(Latencies(nanoseconds: samples)) }
                 } catch {

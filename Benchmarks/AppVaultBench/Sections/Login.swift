@@ -1,7 +1,6 @@
 import AppVault
 import Logging
 import MailConnectors
-import VaultAgent
 
 /// Section 5: a connector login (lease, TLS, AUTHENTICATE, LOGOUT/QUIT) against `curl` doing the
 /// same login, both against the local test servers of scripts/testservers.
@@ -36,21 +35,12 @@ enum Login {
             let lease = try vault.lease(account: "bob", for: .smtp, holder: "bench")
             try SMTPClient.connect(lease: lease, redeemer: vault, options: options, logger: logger).quit()
         }
-        // Last: stopping the agent locks the vault.
-        let throughAgent = try AgentThroughput.withAgent(vault: vault, folder: folder, maxConnections: 8) { socket in
-            let client = AgentClient(socketPath: socket)
-            return try timeEach(upTo: settings.count(200), seconds: settings.seconds(8), minimum: 10) {
-                let lease = try client.lease(account: "bob", for: .imap)
-                try IMAPClient.connect(lease: lease, redeemer: client, options: options, logger: logger).logout()
-            }
-        }
         let curlStart = try timeEach(upTo: settings.count(100), seconds: settings.seconds(3), minimum: 10) {
             try Subprocess.run(["curl", "--version"])
         }
         for (label, latencies, baseline) in [("`curl --version`: starting curl, no network (for reference)", curlStart, curlIMAP),
                                             ("curl imaps:// (baseline)", curlIMAP, curlIMAP),
                                             ("appvault `IMAPClient`, in-process lease", imap, curlIMAP),
-                                            ("appvault `IMAPClient`, lease and secret through the agent", throughAgent, curlIMAP),
                                             ("curl smtps:// AUTH (baseline)", curlSMTP, curlSMTP),
                                             ("appvault `SMTPClient`, in-process lease", smtp, curlSMTP)] {
             table.add([label, String(latencies.count), Format.duration(latencies.median),

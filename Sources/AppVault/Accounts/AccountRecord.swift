@@ -65,8 +65,9 @@ public struct AccountSpec: Sendable, Equatable {
 
 /// An account's metadata as stored: never its secret.
 public struct AccountRecord: Sendable, Codable, Equatable {
-    /// Internal numeric id; part of what the secret's ciphertext is bound to.
-    public var id: Int64
+    /// The account's random id (32 hex digits), fixed for its life; the key that seals its
+    /// password is derived from it.
+    public var id: String
     /// The settings the account was stored with.
     public var name: String
     /// The mailbox address and user name.
@@ -95,6 +96,27 @@ public struct AccountRecord: Sendable, Codable, Equatable {
     public var revokedAt: Date?
     /// When a login probe last ran.
     public var checkedAt: Date?
+
+    /// Creates a record (the vault makes them; clients decode them from the agent).
+    public init(id: String, name: String, email: String, provider: String, imap: ServerEndpoint, smtp: ServerEndpoint,
+                dailyDownloadLimitBytes: Int64, dailyUploadLimitBytes: Int64, status: AccountStatus, generation: Int64,
+                fingerprint: String?, createdAt: Date, rotatedAt: Date? = nil, revokedAt: Date? = nil, checkedAt: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.provider = provider
+        self.imap = imap
+        self.smtp = smtp
+        self.dailyDownloadLimitBytes = dailyDownloadLimitBytes
+        self.dailyUploadLimitBytes = dailyUploadLimitBytes
+        self.status = status
+        self.generation = generation
+        self.fingerprint = fingerprint
+        self.createdAt = createdAt
+        self.rotatedAt = rotatedAt
+        self.revokedAt = revokedAt
+        self.checkedAt = checkedAt
+    }
 
     /// The server used for `protocol`.
     public func endpoint(for protocol: MailProtocol) -> ServerEndpoint {

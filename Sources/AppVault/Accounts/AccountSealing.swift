@@ -1,54 +1,58 @@
 import VaultCrypto
 
-/// Seals an account's secret under its per-account subkey, bound to the account's id,
-/// generation, name, address and servers (DESIGN.md rule 3).
+/// Seals an account's app password under the account's own subkey, bound to its id,
+/// generation, address and servers (DESIGN.md rule 3).
 ///
-/// Plaintext layout: 32-byte binding hash || secret. Moving a ciphertext to another row fails
-/// authentication (other subkey); editing the row's settings or generation fails the binding.
+/// Plaintext layout: 32-byte binding hash || secret. A sealed secret moved to another account
+/// fails authentication (other subkey); one that no longer matches its account's generation or
+/// servers fails the binding. The record lives beside the account's, keyed by the same key.
 enum AccountSealing {
     static let bindingBytes = 32
 
-    static func binding(for account: AccountRecord, generation: Int64, key: borrowing SecureBytes) -> [UInt8] {
-        var writer = ByteWriter(domain: "appvault-account-v1")
-        writer.append(account.id)
-        writer.append(generation)
-        writer.append(account.name)
-        writer.append(account.email)
-        writer.append(account.imap.description)
-        writer.append(account.smtp.description)
+    static func binding(for account: StoredAccount, key: borrowing SecureBytes) -> [UInt8] {
+        var writer = ByteWriter(domain: "appvault-account-secret-v2")
+        writer.append(account.accountID)
+        writer.append(account.record.generation)
+        writer.append(account.record.name)
+        writer.append(account.record.email)
+        writer.append(account.record.imap.description)
+        writer.append(account.record.smtp.description)
         return KeyedHash.hash(writer.bytes, key: key)
     }
 
-    static func seal(
-        _ secret: borrowing SecureBytes, for account: AccountRecord, generation: Int64, keys: borrowing KeyRing
-    ) throws(VaultError) -> [UInt8] {
+    /// The secret record for `account` (its current generation) holding `secret`.
+    static func seal(_ secret: borrowing SecureBytes, for account: StoredAccount, keys: borrowing KeyRing) throws(VaultError) -> StoredRecord {
         do {
-            let key = try keys.accountKey(account.id)
-            let bound = binding(for: account, generation: generation, key: key)
+            let key = try keys.accountKey(account.accountID)
+            let bound = binding(for: account, key: key)
             var plaintext = try SecureBytes(zeroedCount: bindingBytes + secret.count)
             plaintext.withUnsafeMutableBytes { out in
                 out.copyBytes(from: bound)
                 secret.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: out[bindingBytes...]).copyMemory(from: $0) }
             }
-            return try SecretBox.seal(plaintext, key: key)
+            return StoredRecord(kind: .accountSecret, key: account.key, ref: account.key,
+                                body: try SecretBox.seal(plaintext, key: key))
         } catch { throw .crypto(error.description) }
     }
 
-    static func open(
-        _ sealed: [UInt8], for account: AccountRecord, keys: borrowing KeyRing
-    ) throws(VaultError) -> SecureBytes {
-        let key: SecureBytes
-        do { key = try keys.accountKey(account.id) } catch { throw .crypto(error.description) }
-        let plaintext: SecureBytes
-        do { plaintext = try SecretBox.open(sealed, key: key) } catch {
-            throw .tampered("the secret of account '\(account.name)' failed authentication (altered, or moved from another row)")
+    /// Opens `account`'s secret from the ledger, checking it belongs to the account as it is now.
+    static func open(for account: StoredAccount, in ledger: Ledger) throws(VaultError) -> SecureBytes {
+        guard let stored = try ledger.record(.accountSecret, key: account.key) else {
+            throw account.record.status == .revoked ? .accountRevoked(account.record.name)
+                : .tampered("account '\(account.record.name)' has no stored password")
         }
-        let expected = binding(for: account, generation: account.generation, key: key)
+        let key: SecureBytes
+        do { key = try ledger.keys.ring.accountKey(account.accountID) } catch { throw .crypto(error.description) }
+        let plaintext: SecureBytes
+        do { plaintext = try SecretBox.open(stored.body, key: key) } catch {
+            throw .tampered("the password of account '\(account.record.name)' failed authentication (altered, or moved from another account)")
+        }
+        let expected = binding(for: account, key: key)
         let matches = plaintext.withUnsafeBytes { bytes in
             bytes.count >= bindingBytes && KeyedHash.constantTimeEquals(Array(bytes[0..<bindingBytes]), expected)
         }
         guard matches else {
-            throw .tampered("account '\(account.name)': its settings or generation were changed outside appvault")
+            throw .tampered("the password of account '\(account.record.name)' belongs to another generation or other servers")
         }
         return plaintext.droppingFirst(bindingBytes)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 public import VaultCrypto
 
 /// A newly generated account password with its record: the one time the secret is shown.
@@ -19,80 +18,77 @@ public struct GeneratedSecret: ~Copyable {
     }
 }
 
+/// What revoking an account ended.
+public struct RevocationSummary: Sendable, Equatable {
+    /// The account's tombstone.
+    public var record: AccountRecord
+    /// Live leases (and so proxied sessions) that were ended.
+    public var leasesEnded: Int
+    /// Client tokens of the account that were deleted.
+    public var tokensRevoked: Int
+}
+
 extension Vault {
-    /// Every account, including revoked tombstones, by name. Needs no unlock; shows no secret.
+    /// Every account, including revoked tombstones, by name. Needs the keys: names are sealed.
+    /// The whole integrity tree is checked, so an account row removed from the file is found.
     public func accounts() throws(VaultError) -> [AccountRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY name").map(AccountRows.decode)
+        try read { ledger throws(VaultError) in
+            var accounts = [AccountRecord]()
+            for stored in try ledger.records(.account, complete: true) {
+                accounts.append(try StoredAccount.decode(stored, keys: ledger.keys.ring).record)
+            }
+            return accounts.sorted { $0.name < $1.name }
         }
     }
 
     /// The account called `name`.
     public func account(named name: String) throws(VaultError) -> AccountRecord {
-        try database.read { db in try AccountRows.require(name, in: db).0 }
+        try read { ledger throws(VaultError) in try StoredAccount.require(name, in: ledger).record }
     }
 
     /// Stores a new account with its app password. A revoked account of the same name is
     /// brought back with a new generation.
     ///
-    /// - Throws: ``VaultError/accountExists(_:)`` when an active account has this name.
+    /// - Throws: ``VaultError/accountExists(_:)`` when an account that is not revoked has this name.
     @discardableResult
     public func addAccount(_ spec: AccountSpec, secret: consuming SecureBytes) throws(VaultError) -> AccountRecord {
         let secret = try AppPassword.normalise(secret, sixteenLetters: Self.usesSixteenLetters(spec.provider))
         let now = clock.now()
-        return try withKeys { (ring) throws(VaultError) -> AccountRecord in
-            try database.write { db in
-                var record: AccountRecord
-                if let (existing, _) = try AccountRows.find(spec.name, in: db) {
-                    guard existing.status == .revoked else { throw VaultError.accountExists(spec.name) }
-                    record = existing
-                    record.generation += 1
-                } else {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO accounts (name, email, provider, imap_host, imap_port, imap_security,
-                              smtp_host, smtp_port, smtp_security, daily_download_limit, daily_upload_limit,
-                              status, generation, created_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 1, ?)
-                            """,
-                        arguments: [spec.name, spec.email, spec.provider, spec.imap.host, spec.imap.port,
-                                    spec.imap.security.rawValue, spec.smtp.host, spec.smtp.port,
-                                    spec.smtp.security.rawValue, spec.dailyDownloadLimitBytes,
-                                    spec.dailyUploadLimitBytes, now.timeIntervalSince1970])
-                    record = try AccountRows.find(id: db.lastInsertedRowID, in: db)!.0
-                }
-                record.email = spec.email
-                record.provider = spec.provider
-                record.imap = spec.imap
-                record.smtp = spec.smtp
-                record.dailyDownloadLimitBytes = spec.dailyDownloadLimitBytes
-                record.dailyUploadLimitBytes = spec.dailyUploadLimitBytes
-                record.status = .active
-                record.createdAt = Date(timeIntervalSince1970: now.timeIntervalSince1970)
-                record.rotatedAt = nil
-                record.revokedAt = nil
-                record.checkedAt = nil
-                record.fingerprint = ring.fingerprint(of: secret)
-                let sealed = try AccountSealing.seal(secret, for: record, generation: record.generation, keys: ring)
-                try db.execute(
-                    sql: """
-                        UPDATE accounts SET email = ?, provider = ?, imap_host = ?, imap_port = ?, imap_security = ?,
-                          smtp_host = ?, smtp_port = ?, smtp_security = ?, daily_download_limit = ?,
-                          daily_upload_limit = ?, status = 'active', generation = ?, fingerprint = ?,
-                          sealed_secret = ?, created_at = ?, rotated_at = NULL, revoked_at = NULL, checked_at = NULL
-                        WHERE id = ?
-                        """,
-                    arguments: [record.email, record.provider, record.imap.host, record.imap.port,
-                                record.imap.security.rawValue, record.smtp.host, record.smtp.port,
-                                record.smtp.security.rawValue, record.dailyDownloadLimitBytes,
-                                record.dailyUploadLimitBytes, record.generation, record.fingerprint,
-                                Data(sealed), now.timeIntervalSince1970, record.id])
-                try AuditLog.append(
-                    .init(event: "account.add", account: record.name, actor: configuration.actor,
-                          detail: "generation \(record.generation), fingerprint \(record.fingerprint ?? "-"), provider \(record.provider)"),
-                    at: now, keys: ring, in: db)
-                return record
+        return try write { ledger throws(VaultError) -> AccountRecord in
+            var account: StoredAccount
+            if let existing = try StoredAccount.find(spec.name, in: ledger) {
+                guard existing.record.status == .revoked else { throw .accountExists(spec.name) }
+                account = existing
+                account.record.generation += 1
+            } else {
+                let accountID = SecureRandom.bytes(16)
+                account = StoredAccount(
+                    record: AccountRecord(
+                        id: Hex.encode(accountID), name: spec.name, email: spec.email, provider: spec.provider,
+                        imap: spec.imap, smtp: spec.smtp, dailyDownloadLimitBytes: spec.dailyDownloadLimitBytes,
+                        dailyUploadLimitBytes: spec.dailyUploadLimitBytes, status: .active, generation: 1,
+                        fingerprint: nil, createdAt: now),
+                    accountID: accountID, key: StoredAccount.key(for: spec.name, keys: ledger.keys.ring))
             }
+            account.record.email = spec.email
+            account.record.provider = spec.provider
+            account.record.imap = spec.imap
+            account.record.smtp = spec.smtp
+            account.record.dailyDownloadLimitBytes = spec.dailyDownloadLimitBytes
+            account.record.dailyUploadLimitBytes = spec.dailyUploadLimitBytes
+            account.record.status = .active
+            account.record.createdAt = now
+            account.record.rotatedAt = nil
+            account.record.revokedAt = nil
+            account.record.checkedAt = nil
+            account.record.fingerprint = ledger.keys.ring.fingerprint(of: secret)
+            try account.save(in: ledger)
+            try ledger.put(AccountSealing.seal(secret, for: account, keys: ledger.keys.ring))
+            try AuditLog.append(
+                .init(event: "account.add", account: spec.name, actor: configuration.actor,
+                      detail: "generation \(account.record.generation), fingerprint \(account.record.fingerprint ?? "-"), provider \(spec.provider)"),
+                at: now, to: ledger)
+            return account.record
         }
     }
 
@@ -105,35 +101,32 @@ extension Vault {
         return GeneratedSecret(record: record, secret: RevealedSecret(copy))
     }
 
-    /// Replaces an account's password and bumps its generation: every older lease fails from now on.
+    /// Replaces an account's password and bumps its generation: every older lease fails from now
+    /// on and live proxied sessions end; client tokens keep working with the new password.
+    ///
+    /// The whole account row is checked first: one edited outside appvault (a server redirected,
+    /// a status changed) is ``VaultError/tampered(_:)`` and nothing is sealed to it.
     @discardableResult
     public func rotate(account name: String, secret: consuming SecureBytes) throws(VaultError) -> AccountRecord {
-        let current = try account(named: name)
-        let secret = try AppPassword.normalise(secret, sixteenLetters: Self.usesSixteenLetters(current.provider))
+        let provider = try account(named: name).provider
+        let secret = try AppPassword.normalise(secret, sixteenLetters: Self.usesSixteenLetters(provider))
         let now = clock.now()
-        let rotated = try withKeys { (ring) throws(VaultError) -> AccountRecord in
-            try database.write { db in
-                var (record, _) = try AccountRows.require(name, in: db)
-                guard record.status != .revoked else { throw VaultError.accountRevoked(name) }
-                record.generation += 1
-                record.status = .active
-                record.rotatedAt = now
-                record.fingerprint = ring.fingerprint(of: secret)
-                let sealed = try AccountSealing.seal(secret, for: record, generation: record.generation, keys: ring)
-                try db.execute(
-                    sql: """
-                        UPDATE accounts SET generation = ?, status = 'active', fingerprint = ?, sealed_secret = ?,
-                          rotated_at = ? WHERE id = ?
-                        """,
-                    arguments: [record.generation, record.fingerprint, Data(sealed), now.timeIntervalSince1970, record.id])
-                try AuditLog.append(
-                    .init(event: "account.rotate", account: name, actor: configuration.actor,
-                          detail: "generation \(record.generation), fingerprint \(record.fingerprint ?? "-")"),
-                    at: now, keys: ring, in: db)
-                return record
-            }
+        let rotated = try write { ledger throws(VaultError) -> AccountRecord in
+            var account = try StoredAccount.require(name, in: ledger)
+            guard account.record.status != .revoked else { throw .accountRevoked(name) }
+            account.record.generation += 1
+            account.record.status = .active
+            account.record.rotatedAt = now
+            account.record.fingerprint = ledger.keys.ring.fingerprint(of: secret)
+            try account.save(in: ledger)
+            try ledger.put(AccountSealing.seal(secret, for: account, keys: ledger.keys.ring))
+            try AuditLog.append(
+                .init(event: "account.rotate", account: name, actor: configuration.actor,
+                      detail: "generation \(account.record.generation), fingerprint \(account.record.fingerprint ?? "-")"),
+                at: now, to: ledger)
+            return account.record
         }
-        database.checkpoint()
+        store.checkpoint()
         return rotated
     }
 
@@ -147,61 +140,56 @@ extension Vault {
         return GeneratedSecret(record: record, secret: RevealedSecret(copy))
     }
 
-    /// Destroys an account's secret, keeping a tombstone (name, times), and ends all its leases.
+    /// Destroys an account's secret, keeping a tombstone (name, times), ends all its leases (and
+    /// so its proxied sessions) and deletes its client tokens.
     @discardableResult
-    public func revoke(account name: String) throws(VaultError) -> AccountRecord {
+    public func revoke(account name: String) throws(VaultError) -> RevocationSummary {
         let now = clock.now()
-        let record = try withKeys { (ring) throws(VaultError) -> AccountRecord in
-            try database.write { db in
-                var (record, _) = try AccountRows.require(name, in: db)
-                guard record.status != .revoked else { throw VaultError.accountRevoked(name) }
-                record.generation += 1
-                record.status = .revoked
-                record.revokedAt = now
-                record.fingerprint = nil
-                try db.execute(
-                    sql: """
-                        UPDATE accounts SET generation = ?, status = 'revoked', fingerprint = NULL,
-                          sealed_secret = NULL, revoked_at = ? WHERE id = ?
-                        """,
-                    arguments: [record.generation, now.timeIntervalSince1970, record.id])
-                let ended = try Int.fetchOne(
-                    db, sql: """
-                        SELECT COUNT(*) FROM leases WHERE account_id = ? AND revoked_at IS NULL
-                          AND generation = ? AND expires_at > ? AND uses_left > 0
-                        """,
-                    arguments: [record.id, record.generation - 1, now.timeIntervalSince1970]) ?? 0
-                try db.execute(sql: "UPDATE leases SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-                               arguments: [now.timeIntervalSince1970, record.id])
-                try AuditLog.append(
-                    .init(event: "account.revoke", account: name, actor: configuration.actor,
-                          detail: "generation \(record.generation), \(ended) live lease(s) ended, secret destroyed"),
-                    at: now, keys: ring, in: db)
-                return record
+        let summary = try write { ledger throws(VaultError) -> RevocationSummary in
+            var account = try StoredAccount.require(name, in: ledger)
+            guard account.record.status != .revoked else { throw .accountRevoked(name) }
+            let generation = account.record.generation
+            account.record.generation += 1
+            account.record.status = .revoked
+            account.record.revokedAt = now
+            account.record.fingerprint = nil
+            try account.save(in: ledger)
+            if let secret = try ledger.record(.accountSecret, key: account.key) { ledger.delete(secret) }
+            var ended = 0
+            for var lease in try StoredLease.all(of: account, in: ledger) where lease.revokedAt == nil {
+                if lease.isLive(now: now, generation: generation) { ended += 1 }
+                lease.revokedAt = now
+                try lease.save(in: ledger)
             }
+            let tokens = try StoredToken.all(of: account, in: ledger)
+            for token in tokens { ledger.delete(token.stored) }
+            try AuditLog.append(
+                .init(event: "account.revoke", account: name, actor: configuration.actor,
+                      detail: "generation \(account.record.generation), \(ended) live lease(s) ended, \(tokens.count) token(s) deleted, secret destroyed"),
+                at: now, to: ledger)
+            return RevocationSummary(record: account.record, leasesEnded: ended, tokensRevoked: tokens.count)
         }
-        database.checkpoint()
-        return record
+        store.checkpoint()
+        return summary
     }
 
-    /// Records the outcome of a login probe: a failed one marks the account dead, a good one active.
+    /// Records the outcome of a login probe: a rejected password marks the account dead, a
+    /// working one active. Temporary refusals must not be recorded here (they say nothing about
+    /// the password).
     @discardableResult
     public func recordCheck(account name: String, passwordWorks: Bool, detail: String) throws(VaultError) -> AccountRecord {
         let now = clock.now()
-        return try withKeys { (ring) throws(VaultError) -> AccountRecord in
-            try database.write { db in
-                var (record, _) = try AccountRows.require(name, in: db)
-                guard record.status != .revoked else { throw VaultError.accountRevoked(name) }
-                record.status = passwordWorks ? .active : .dead
-                record.checkedAt = now
-                try db.execute(sql: "UPDATE accounts SET status = ?, checked_at = ? WHERE id = ?",
-                               arguments: [record.status.rawValue, now.timeIntervalSince1970, record.id])
-                try AuditLog.append(
-                    .init(event: "account.check", account: name, actor: configuration.actor,
-                          detail: "\(passwordWorks ? "login works" : "login failed: marked dead"); \(detail)"),
-                    at: now, keys: ring, in: db)
-                return record
-            }
+        return try write { ledger throws(VaultError) -> AccountRecord in
+            var account = try StoredAccount.require(name, in: ledger)
+            guard account.record.status != .revoked else { throw .accountRevoked(name) }
+            account.record.status = passwordWorks ? .active : .dead
+            account.record.checkedAt = now
+            try account.save(in: ledger)
+            try AuditLog.append(
+                .init(event: "account.check", account: name, actor: configuration.actor,
+                      detail: "\(passwordWorks ? "login works" : "login failed: marked dead"); \(detail)"),
+                at: now, to: ledger)
+            return account.record
         }
     }
 

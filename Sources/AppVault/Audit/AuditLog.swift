@@ -1,107 +1,97 @@
 import Foundation
-import GRDB
 import VaultCrypto
 
-/// Appends to and verifies the audit log (DESIGN.md rule 5).
+/// Appends to, reads and verifies the audit log (DESIGN.md rule 5, docs/format.md).
 ///
-/// Record *n*'s MAC is keyed BLAKE2b (audit subkey) over *n*'s fields and record *n-1*'s MAC;
-/// the `audit_head` row holds the last sequence number and MAC, so removal of records at the
-/// end is found too.
+/// A record's event, account, lease, token, actor and detail are sealed; its number and time
+/// are not. Records are chained by ``AuditChain``; the state row commits to the last one.
 enum AuditLog {
-    static let genesis = [UInt8](repeating: 0, count: 32)
-
+    /// What an audit record says. Never holds a secret.
     struct Entry {
         var event: String
         var account: String? = nil
         var leaseID: String? = nil
+        var tokenID: String? = nil
         var actor: String
         var detail: String = ""
     }
 
-    static func append(_ entry: Entry, at time: Date, keys: borrowing KeyRing, in db: Database) throws {
-        let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, mac FROM audit_head WHERE id = 1"))
-        let previousSequence: Int64 = try head?.required("seq") ?? 0
-        let previousMAC: [UInt8] = (try head?.optional("mac", as: Data.self)).map(Array.init) ?? genesis
-        let sequence = previousSequence + 1
+    /// Seals `entry` and buffers it in `ledger`, chained to the record before it.
+    static func append(_ entry: Entry, at time: Date, to ledger: Ledger) throws(VaultError) {
         guard let milliseconds = StoredTime.milliseconds(time.timeIntervalSince1970) else {
-            throw VaultError.invalidInput("the clock reads an impossible time")
+            throw .invalidInput("the clock reads an impossible time")
         }
-        let mac = self.mac(sequence: sequence, milliseconds: milliseconds, entry: entry,
-                           previousMAC: previousMAC, keys: keys)
-        try db.cachedStatement(
-            sql: "INSERT INTO audit_log (seq, at, event, account, lease_id, actor, detail, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [sequence, Double(milliseconds) / 1000, entry.event, entry.account, entry.leaseID,
-                        entry.actor, entry.detail, Data(mac)])
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO audit_head (id, seq, mac) VALUES (1, ?, ?)")
-            .execute(arguments: [sequence, Data(mac)])
-    }
-
-    private static func mac(sequence: Int64, milliseconds: Int64, entry: Entry, previousMAC: [UInt8],
-                            keys: borrowing KeyRing) -> [UInt8] {
-        var writer = ByteWriter(domain: "appvault-audit-v1")
-        writer.append(sequence)
-        writer.append(previousMAC)
-        writer.append(milliseconds)
+        var writer = ByteWriter(domain: "appvault-audit-body-v2")
         writer.append(entry.event)
         writer.append(entry.account)
         writer.append(entry.leaseID)
+        writer.append(entry.tokenID)
         writer.append(entry.actor)
         writer.append(entry.detail)
-        return KeyedHash.hash(writer.bytes, key: keys.auditKey)
+        let body: [UInt8]
+        do { body = try SecretBox.seal(publicBytes: writer.bytes, key: ledger.keys.ring.recordKey) } catch {
+            throw .crypto(error.description)
+        }
+        ledger.appendAudit(body: body, milliseconds: milliseconds)
     }
 
-    static func records(_ db: Database) throws -> [AuditRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY seq").map { row in
-            AuditRecord(
-                sequence: try row.required("seq"), at: Date(timeIntervalSince1970: try row.required("at")), event: try row.required("event"),
-                account: try row.optional("account"), leaseID: try row.optional("lease_id"), actor: try row.required("actor"), detail: try row.required("detail"),
-                mac: hex(Array(try row.optional("mac", as: Data.self) ?? Data())))
+    /// The readable form of a stored record.
+    static func decode(_ stored: StoredAuditEntry, keys: borrowing KeyRing) throws(VaultError) -> AuditRecord {
+        let plaintext: [UInt8]
+        do { plaintext = try SecretBox.openBytes(stored.body, key: keys.recordKey) } catch {
+            throw .tampered("audit record \(stored.sequence) fails authentication")
         }
+        var reader = ByteReader(plaintext, what: "audit record \(stored.sequence)")
+        guard try reader.string("domain") == "appvault-audit-body-v2" else {
+            throw .tampered("audit record \(stored.sequence) is not an audit record")
+        }
+        let record = AuditRecord(
+            sequence: stored.sequence, at: Date(timeIntervalSince1970: Double(stored.milliseconds) / 1000),
+            event: try reader.string("event"), account: try reader.optionalString("account"),
+            leaseID: try reader.optionalString("lease"), tokenID: try reader.optionalString("token"),
+            actor: try reader.string("actor"), detail: try reader.string("detail"), mac: Hex.encode(stored.mac))
+        try reader.finish()
+        return record
     }
 
-    static func verify(_ db: Database, keys: borrowing KeyRing) throws -> AuditVerification {
-        var problems: [String] = []
-        var expectedSequence: Int64 = 1
-        var previousMAC = genesis
-        var count = 0
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY seq") {
-            count += 1
-            let sequence: Int64 = try row.required("seq")
-            if sequence != expectedSequence {
-                problems.append(sequence > expectedSequence
-                    ? "records \(expectedSequence)...\(sequence - 1) are missing (removed)"
-                    : "record \(sequence) is out of order")
+    /// Walks the chain from record 1 and compares its end with the state row. Returns one line per
+    /// problem and the records that decoded.
+    static func walk(_ reader: any StoreReader, state: StoredState, keys: borrowing KeyRing)
+        throws(VaultError) -> (records: [AuditRecord], problems: [String])
+    {
+        var problems = [String]()
+        var records = [AuditRecord]()
+        var expected: Int64 = 1
+        var previous = AuditChain.genesis
+        var last: StoredAuditEntry?
+        while true {
+            let batch = try StoreCall.run { try reader.auditEntries(after: expected - 1, limit: 1000) }
+            if batch.isEmpty { break }
+            for entry in batch {
+                if entry.sequence != expected {
+                    problems.append(entry.sequence > expected
+                        ? "records \(expected)...\(entry.sequence - 1) are missing (removed)"
+                        : "record \(entry.sequence) is out of order")
+                }
+                let computed = AuditChain.mac(sequence: entry.sequence, milliseconds: entry.milliseconds, body: entry.body,
+                                              previous: previous, keys: keys)
+                if !KeyedHash.constantTimeEquals(computed, entry.mac) {
+                    problems.append("record \(entry.sequence) does not match its MAC: edited, reordered or follows a removed record")
+                }
+                do { records.append(try decode(entry, keys: keys)) } catch { problems.append(error.description) }
+                previous = entry.mac
+                expected = entry.sequence + 1
+                last = entry
             }
-            let at: Double = try row.required("at")
-            let entry = Entry(event: try row.required("event"), account: try row.optional("account"), leaseID: try row.optional("lease_id"),
-                              actor: try row.required("actor"), detail: try row.required("detail"))
-            let stored = Array(try row.optional("mac", as: Data.self) ?? Data())
-            let computed = StoredTime.milliseconds(at).map {
-                mac(sequence: sequence, milliseconds: $0, entry: entry, previousMAC: previousMAC, keys: keys)
-            }
-            if computed.map({ !KeyedHash.constantTimeEquals(stored, $0) }) ?? true {
-                problems.append("record \(sequence) (\(entry.event)) does not match its MAC: edited, reordered or follows a removed record")
-            }
-            previousMAC = stored
-            expectedSequence = sequence + 1
         }
-        let head = try Row.fetchOne(db, sql: "SELECT seq, mac FROM audit_head WHERE id = 1")
-        let headSequence: Int64 = try head?.required("seq") ?? 0
-        let headMAC = (try head?.optional("mac", as: Data.self)).map(Array.init) ?? genesis
-        if headSequence != expectedSequence - 1 {
-            problems.append(headSequence > expectedSequence - 1
-                ? "records \(expectedSequence)...\(headSequence) at the end are missing (removed)"
-                : "the log holds records after the recorded end (\(headSequence)): appended by someone without the key")
-        } else if !KeyedHash.constantTimeEquals(headMAC, previousMAC) {
+        let lastSequence = last?.sequence ?? 0
+        if lastSequence < state.auditSequence {
+            problems.append("records \(lastSequence + 1)...\(state.auditSequence) at the end are missing (the log was cut off)")
+        } else if lastSequence > state.auditSequence {
+            problems.append("the log holds records after the recorded end (\(state.auditSequence)): added without the key, or the state row was rolled back")
+        } else if !KeyedHash.constantTimeEquals(last?.mac ?? AuditChain.genesis, state.auditChain) {
             problems.append("the last record does not match the recorded end of the log")
         }
-        return AuditVerification(recordCount: count, problems: problems)
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let text = String(byte, radix: 16)
-            return text.count == 1 ? "0" + text : text
-        }.joined()
+        return (records, problems)
     }
 }

@@ -31,6 +31,20 @@ public struct MasterCredential: ~Copyable {
         return MasterCredential(kind: .passphrase, material: bytes)
     }
 
+    /// The fewest characters a new passphrase may have.
+    public static let minimumPassphraseCharacters = 12
+
+    /// Refuses a new passphrase shorter than ``minimumPassphraseCharacters`` characters (counted
+    /// as Unicode scalars, without decoding the secret into a String). Existing vaults with a
+    /// shorter passphrase still open; only `init` and `passwd` set one.
+    func checkStrength() throws(VaultError) {
+        guard kind == .passphrase else { return }
+        let characters = material.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
+        guard characters >= Self.minimumPassphraseCharacters else {
+            throw .invalidInput("the passphrase has \(characters) characters; use at least \(Self.minimumPassphraseCharacters) (a few random words are easy to type and hard to guess)")
+        }
+    }
+
     /// Key file contents already read into guarded memory.
     public static func keyFile(contents: consuming SecureBytes) throws(VaultError) -> MasterCredential {
         guard keyFileSizes.contains(contents.count) else {

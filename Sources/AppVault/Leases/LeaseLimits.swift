@@ -20,12 +20,20 @@ public struct LeaseLimits: Sendable, Equatable {
     public var maximumLivePerHolder: Int
     /// How long ended leases stay on record (for distinct errors) before they are pruned.
     public var endedLeaseRetention: Duration
+    /// The TTL of a proxied session's lease; the agent renews it while the session lives, so
+    /// the lease of a session whose agent died lapses within this time.
+    public var sessionTTL: Duration
+    /// How long one proxied session may last in all (the client then logs in again).
+    public var sessionLifetime: Duration
+    /// Proxied upstream sessions one account may have at once, per protocol (Gmail allows about 15).
+    public var maximumSessionsPerAccount: Int
 
     /// Creates limits, refusing any above the hard caps.
     public init(defaultTTL: Duration = .seconds(60), maximumTTL: Duration = hardMaximumTTL,
                 maximumLifetime: Duration = .seconds(3600), maximumUses: Int = 100,
                 maximumLivePerAccount: Int = 64, maximumLivePerHolder: Int = 256,
-                endedLeaseRetention: Duration = .seconds(3600)) {
+                endedLeaseRetention: Duration = .seconds(3600), sessionTTL: Duration = .seconds(120),
+                sessionLifetime: Duration = hardMaximumLifetime, maximumSessionsPerAccount: Int = 10) {
         self.maximumTTL = min(maximumTTL, Self.hardMaximumTTL)
         self.defaultTTL = min(defaultTTL, self.maximumTTL)
         self.maximumLifetime = min(maximumLifetime, Self.hardMaximumLifetime)
@@ -33,6 +41,9 @@ public struct LeaseLimits: Sendable, Equatable {
         self.maximumLivePerAccount = max(1, maximumLivePerAccount)
         self.maximumLivePerHolder = max(1, maximumLivePerHolder)
         self.endedLeaseRetention = endedLeaseRetention
+        self.sessionTTL = min(sessionTTL, Self.hardMaximumTTL)
+        self.sessionLifetime = min(sessionLifetime, Self.hardMaximumLifetime)
+        self.maximumSessionsPerAccount = max(1, maximumSessionsPerAccount)
     }
 }
 

@@ -1,9 +1,25 @@
 import Foundation
-import GRDB
 package import VaultCrypto
 
+/// A one-session login lease for the agent's local endpoints, with its password shown once.
+public struct GrantedLoginLease: ~Copyable {
+    /// The lease (its public handle, account, protocol, expiry).
+    public let lease: Lease
+    private let password: RevealedSecret
+
+    init(lease: Lease, password: consuming RevealedSecret) {
+        self.lease = lease
+        self.password = password
+    }
+
+    /// Calls `body` once with the lease password (`avl-...`), then destroys it (view once).
+    public consuming func revealPassword<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try password.reveal(body)
+    }
+}
+
 extension Vault: LeaseRedeemer {
-    /// Grants a lease on `account` for one protocol.
+    /// Grants a lease on `account` for one protocol, for an in-process connector.
     ///
     /// - Parameters:
     ///   - ttl: how long it lives; the configured default (60 s) when nil, at most the maximum (15 min).
@@ -11,97 +27,96 @@ extension Vault: LeaseRedeemer {
     ///   - holder: who asks, recorded with the lease and in the audit log.
     public func lease(account name: String, for protocol: MailProtocol, ttl: Duration? = nil, uses: Int = 1,
                       holder: String) throws(VaultError) -> Lease {
+        var none: SecureBytes?
+        return try grant(account: name, protocol: `protocol`, kind: .connector, ttl: ttl, uses: uses, holder: holder,
+                         password: &none)
+    }
+
+    /// Grants a one-session login lease: a password (`avl-...`, shown once) that a mail client
+    /// presents to the agent's local IMAP or SMTP endpoint instead of a token. Its first login
+    /// spends it; the lease then holds that session until it ends.
+    public func grantLoginLease(account name: String, for protocol: MailProtocol, ttl: Duration? = nil,
+                                holder: String) throws(VaultError) -> GrantedLoginLease {
+        var password: SecureBytes?
+        let lease = try grant(account: name, protocol: `protocol`, kind: .login, ttl: ttl, uses: 1, holder: holder,
+                              password: &password)
+        guard let password = password.take() else { throw .crypto("lease password missing") }
+        return GrantedLoginLease(lease: lease, password: RevealedSecret(password))
+    }
+
+    /// Grants a lease; for a login lease, `password` receives its password.
+    private func grant(account name: String, protocol proto: MailProtocol, kind: LeaseKind, ttl: Duration?, uses: Int,
+                       holder: String, password: inout SecureBytes?) throws(VaultError) -> Lease {
         let limits = configuration.leaseLimits
         let ttl = ttl ?? limits.defaultTTL
-        guard ttl > .zero, ttl <= limits.maximumTTL else {
+        guard ttl >= .seconds(1), ttl <= limits.maximumTTL else {
             throw .invalidInput("a lease TTL must be between 1 second and \(Int(limits.maximumTTL.seconds)) seconds")
         }
         guard (1...limits.maximumUses).contains(uses) else {
             throw .invalidInput("a lease allows 1 to \(limits.maximumUses) uses")
         }
         let now = clock.now()
-        do {
-            return try withKeys { (ring) throws(VaultError) -> Lease in
-                try database.write { db in
-                    let (record, _) = try AccountRows.require(name, in: db)
-                    guard record.status != .revoked else { throw VaultError.accountRevoked(name) }
-                    if leasePruning.claim(at: now) { try pruneEndedLeases(db, now: now) }
-                    let liveForAccount = try Int.fetchOne(
-                        db.cachedStatement(sql: "SELECT COUNT(*) FROM leases WHERE account_id = ? AND \(Self.liveCondition)"),
-                        arguments: [record.id, record.generation, now.timeIntervalSince1970]) ?? 0
-                    guard liveForAccount < limits.maximumLivePerAccount else {
-                        throw VaultError.leaseLimitReached("account '\(name)' (\(liveForAccount) live)")
-                    }
-                    let liveForHolder = try Int.fetchOne(
-                        db.cachedStatement(sql: """
-                            SELECT COUNT(*) FROM leases JOIN accounts ON accounts.id = leases.account_id
-                            WHERE holder = ? AND leases.revoked_at IS NULL AND leases.generation = accounts.generation
-                              AND expires_at > ? AND uses_left > 0
-                            """),
-                        arguments: [holder, now.timeIntervalSince1970]) ?? 0
-                    guard liveForHolder < limits.maximumLivePerHolder else {
-                        throw VaultError.leaseLimitReached("holder \(holder) (\(liveForHolder) live)")
-                    }
-                    let lease = Lease(
-                        id: AuditLog.hex(SecureRandom.bytes(16)), account: name, protocol: `protocol`,
-                        generation: record.generation, endpoint: record.endpoint(for: `protocol`),
-                        username: record.email, grantedAt: now, expiresAt: now.addingTimeInterval(ttl.seconds),
-                        maximumExpiresAt: now.addingTimeInterval(limits.maximumLifetime.seconds),
-                        usesLeft: uses, holder: holder)
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO leases (id, account_id, protocol, generation, granted_at, expires_at,
-                              max_expires_at, uses_left, holder) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """
-                    ).execute(arguments: [lease.id, record.id, `protocol`.rawValue, record.generation,
-                                    now.timeIntervalSince1970, lease.expiresAt.timeIntervalSince1970,
-                                    lease.maximumExpiresAt.timeIntervalSince1970, uses, holder])
-                    try AuditLog.append(
-                        .init(event: "lease.grant", account: name, leaseID: lease.id, actor: holder,
-                              detail: "\(`protocol`) ttl \(Int(ttl.seconds))s uses \(uses) generation \(record.generation)"),
-                        at: now, keys: ring, in: db)
-                    return lease
+        do throws(VaultError) {
+            return try write { ledger throws(VaultError) -> Lease in
+                let account = try StoredAccount.require(name, in: ledger)
+                guard account.record.status != .revoked else { throw .accountRevoked(name) }
+                try pruneIfDue(ledger, now: now)
+                try checkCaps(account, holder: holder, in: ledger, now: now)
+                let handle = SecureRandom.bytes(StoredLease.handleBytes)
+                var credentialHash: [UInt8]?
+                if kind == .login {
+                    var hash = [UInt8]()
+                    password = try LocalCredential.make(.lease, id: handle, keys: ledger.keys.ring, hash: &hash)
+                    credentialHash = hash
                 }
+                let lease = StoredLease(
+                    handle: handle, accountKey: account.key, account: name, protocol: proto, kind: kind,
+                    generation: account.record.generation, grantedAt: now, expiresAt: now.addingTimeInterval(ttl.seconds),
+                    maximumExpiresAt: now.addingTimeInterval(limits.maximumLifetime.seconds), usesLeft: uses,
+                    holder: holder, credentialHash: credentialHash)
+                try lease.save(in: ledger)
+                try AuditLog.append(
+                    .init(event: "lease.grant", account: name, leaseID: Hex.encode(handle), actor: holder,
+                          detail: "\(kind.rawValue) \(proto) ttl \(Int(ttl.seconds))s uses \(uses) generation \(account.record.generation)"),
+                    at: now, to: ledger)
+                return lease.lease(endpoint: account.record.endpoint(for: proto), username: account.record.email)
             }
         } catch {
-            recordDenial(error, account: name, leaseID: nil, holder: holder, action: "grant \(`protocol`)")
+            recordDenial(error, account: name, leaseID: nil, holder: holder, action: "grant \(kind.rawValue) \(proto)")
             throw error
         }
     }
 
     /// Spends one use of `lease` and calls `body` with the account's secret, zeroed afterwards.
     ///
-    /// Checked in one transaction against the stored lease: protocol, revocation, the account's
-    /// generation, expiry, uses left, and that the lease's server and user are the account's.
+    /// Checked in one transaction against the stored lease and account: protocol, revocation,
+    /// the account's generation, expiry, uses left, and that the lease's server and user are the
+    /// account's.
     package func redeem<Result>(
         _ lease: Lease, for protocol: MailProtocol, _ body: (borrowing SecureBytes) throws -> Result
     ) throws -> Result {
         let now = clock.now()
-        let secret: SecureBytes
-        do {
-            secret = try withKeys { (ring) throws(VaultError) -> SecureBytes in
-                var opened: SecureBytes? = nil
-                try database.write { db in
-                    let (stored, record, sealed) = try validLease(lease.id, for: `protocol`, now: now, in: db)
-                    guard lease.endpoint == record.endpoint(for: `protocol`), lease.username == record.email,
-                          lease.account == record.name, lease.generation == stored.generation
-                    else { throw VaultError.tampered("lease \(lease.id) does not match its account's server or user") }
-                    guard let sealed else { throw VaultError.accountRevoked(record.name) }
-                    opened = try AccountSealing.open(sealed, for: record, keys: ring)
-                    try db.cachedStatement(sql: "UPDATE leases SET uses_left = uses_left - 1 WHERE id = ?")
-                        .execute(arguments: [lease.id])
-                    try AuditLog.append(
-                        .init(event: "lease.use", account: record.name, leaseID: lease.id, actor: stored.holder,
-                              detail: "\(`protocol`) \(record.endpoint(for: `protocol`)) uses left \(stored.usesLeft - 1)"),
-                        at: now, keys: ring, in: db)
-                }
-                guard let secret = opened.take() else { throw VaultError.storage("lease secret missing") }
-                return secret
+        var opened: SecureBytes?
+        do throws(VaultError) {
+            try write { ledger throws(VaultError) in
+                var (stored, account) = try validLease(lease.id, for: `protocol`, now: now, in: ledger)
+                guard lease.endpoint == account.record.endpoint(for: `protocol`), lease.username == account.record.email,
+                      lease.account == account.record.name, lease.generation == stored.generation
+                else { throw .tampered("lease \(lease.id) does not match its account's server or user") }
+                guard stored.usesLeft > 0 else { throw .leaseUsedUp(lease.id) }
+                opened = try AccountSealing.open(for: account, in: ledger)
+                stored.usesLeft -= 1
+                try stored.save(in: ledger)
+                try AuditLog.append(
+                    .init(event: "lease.use", account: account.record.name, leaseID: lease.id, actor: stored.holder,
+                          detail: "\(`protocol`) \(account.record.endpoint(for: `protocol`)) uses left \(stored.usesLeft)"),
+                    at: now, to: ledger)
             }
         } catch {
             recordDenial(error, account: lease.account, leaseID: lease.id, holder: lease.holder, action: "use \(`protocol`)")
             throw error
         }
+        guard let secret = opened.take() else { throw VaultError.crypto("lease secret missing") }
         return try body(secret)
     }
 
@@ -109,28 +124,22 @@ extension Vault: LeaseRedeemer {
     public func renew(lease id: String, ttl: Duration? = nil) throws(VaultError) -> Lease {
         let limits = configuration.leaseLimits
         let ttl = ttl ?? limits.defaultTTL
-        guard ttl > .zero, ttl <= limits.maximumTTL else {
+        guard ttl >= .seconds(1), ttl <= limits.maximumTTL else {
             throw .invalidInput("a lease TTL must be between 1 second and \(Int(limits.maximumTTL.seconds)) seconds")
         }
         let now = clock.now()
-        do {
-            return try withKeys { (ring) throws(VaultError) -> Lease in
-                try database.write { db in
-                    let row = try Row.fetchOne(db, sql: "SELECT protocol FROM leases WHERE id = ?", arguments: [id])
-                    guard let protocolName: String = try row?.required("protocol"), let proto = MailProtocol(rawValue: protocolName) else {
-                        throw VaultError.noSuchLease(id)
-                    }
-                    var (stored, record, _) = try validLease(id, for: proto, now: now, in: db)
-                    guard stored.expiresAt < stored.maximumExpiresAt else { throw VaultError.leaseRenewalLimit(id) }
-                    stored.expiresAt = min(now.addingTimeInterval(ttl.seconds), stored.maximumExpiresAt)
-                    try db.execute(sql: "UPDATE leases SET expires_at = ? WHERE id = ?",
-                                   arguments: [stored.expiresAt.timeIntervalSince1970, id])
-                    try AuditLog.append(
-                        .init(event: "lease.renew", account: record.name, leaseID: id, actor: stored.holder,
-                              detail: "until \(ISO8601DateFormatter().string(from: stored.expiresAt))"),
-                        at: now, keys: ring, in: db)
-                    return stored
-                }
+        do throws(VaultError) {
+            return try write { ledger throws(VaultError) -> Lease in
+                guard let found = try StoredLease.find(id, in: ledger) else { throw .noSuchLease(id) }
+                var (stored, account) = try validLease(id, for: found.protocol, now: now, in: ledger)
+                guard stored.expiresAt < stored.maximumExpiresAt else { throw .leaseRenewalLimit(id) }
+                stored.expiresAt = min(now.addingTimeInterval(ttl.seconds), stored.maximumExpiresAt)
+                try stored.save(in: ledger)
+                try AuditLog.append(
+                    .init(event: "lease.renew", account: account.record.name, leaseID: id, actor: stored.holder,
+                          detail: "until \(stored.expiresAt.formatted(.iso8601))"),
+                    at: now, to: ledger)
+                return stored.lease(endpoint: account.record.endpoint(for: stored.protocol), username: account.record.email)
             }
         } catch {
             recordDenial(error, account: nil, leaseID: id, holder: configuration.actor, action: "renew")
@@ -138,104 +147,116 @@ extension Vault: LeaseRedeemer {
         }
     }
 
-    /// Ends one lease at once, for every process.
+    /// Ends one lease at once, for every process; a proxied session holding it ends too.
     public func revokeLease(id: String) throws(VaultError) {
         let now = clock.now()
-        try withKeys { (ring) throws(VaultError) in
-            try database.write { db in
-                guard let row = try Row.fetchOne(
-                    db, sql: "SELECT leases.revoked_at, accounts.name FROM leases JOIN accounts ON accounts.id = leases.account_id WHERE leases.id = ?",
-                    arguments: [id]) else { throw VaultError.noSuchLease(id) }
-                guard (try row.optional("revoked_at", as: Double.self)) == nil else { throw VaultError.leaseRevoked(id) }
-                try db.execute(sql: "UPDATE leases SET revoked_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
-                try AuditLog.append(.init(event: "lease.revoke", account: try row.required("name"), leaseID: id, actor: configuration.actor),
-                                    at: now, keys: ring, in: db)
-            }
+        try write { ledger throws(VaultError) in
+            guard var lease = try StoredLease.find(id, in: ledger) else { throw .noSuchLease(id) }
+            guard lease.revokedAt == nil else { throw .leaseRevoked(id) }
+            lease.revokedAt = now
+            try lease.save(in: ledger)
+            try AuditLog.append(.init(event: "lease.revoke", account: lease.account, leaseID: id, actor: configuration.actor),
+                                at: now, to: ledger)
         }
     }
 
-    /// Leases that can still be used: not revoked, not expired, uses left, current generation.
+    /// Live leases (usable, or holding a proxied session), oldest first.
     public func liveLeases() throws(VaultError) -> [Lease] {
         let now = clock.now()
-        return try database.read { db in
-            try Row.fetchAll(
-                db, sql: """
-                    SELECT leases.*, accounts.name FROM leases JOIN accounts ON accounts.id = leases.account_id
-                    WHERE accounts.status != 'revoked' AND leases.revoked_at IS NULL
-                      AND leases.generation = accounts.generation AND expires_at > ? AND uses_left > 0
-                    ORDER BY granted_at
-                    """,
-                arguments: [now.timeIntervalSince1970]
-            ).map { row in
-                let (record, _) = try AccountRows.require(try row.required("name"), in: db)
-                return try Self.decodeLease(row, account: record)
+        return try read { ledger throws(VaultError) -> [Lease] in
+            var accounts = [[UInt8]: StoredAccount]()
+            var leases = [Lease]()
+            for stored in try ledger.records(.lease, complete: false) {
+                let lease = try StoredLease.decode(stored, keys: ledger.keys.ring)
+                let account = try accountOf(lease, in: ledger, cache: &accounts)
+                guard lease.isLive(now: now, generation: account.record.generation),
+                      account.record.status != .revoked else { continue }
+                leases.append(lease.lease(endpoint: account.record.endpoint(for: lease.protocol), username: account.record.email))
             }
+            return leases.sorted { ($0.grantedAt, $0.id) < ($1.grantedAt, $1.id) }
         }
     }
 
-    /// The stored lease `id` in whatever state it is (live, spent, expired, revoked, stale), so a
-    /// holder can present it again. Needs no unlock; the secret is reached only by redeeming it.
+    /// The stored lease `id` in whatever state it is (live, spent, expired, revoked, stale).
     public func lease(id: String) throws(VaultError) -> Lease {
-        try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE id = ?", arguments: [id]),
-                  let (record, _) = try AccountRows.find(id: row.required("account_id"), in: db)
-            else { throw VaultError.noSuchLease(id) }
-            return try Self.decodeLease(row, account: record)
+        try read { ledger throws(VaultError) -> Lease in
+            guard let lease = try StoredLease.find(id, in: ledger) else { throw .noSuchLease(id) }
+            var accounts = [[UInt8]: StoredAccount]()
+            let account = try accountOf(lease, in: ledger, cache: &accounts)
+            return lease.lease(endpoint: account.record.endpoint(for: lease.protocol), username: account.record.email)
         }
     }
 
     // MARK: - Shared checks
 
-    /// A lease that is live: counts toward the caps. Arguments: account id, generation, now.
-    private static let liveCondition = "revoked_at IS NULL AND generation = ? AND expires_at > ? AND uses_left > 0"
+    /// The account a lease belongs to, checked to be the one it names.
+    func accountOf(_ lease: StoredLease, in ledger: Ledger, cache: inout [[UInt8]: StoredAccount]) throws(VaultError) -> StoredAccount {
+        if let account = cache[lease.accountKey] { return account }
+        guard let stored = try ledger.record(.account, key: lease.accountKey) else {
+            throw .tampered("lease \(Hex.encode(lease.handle)) belongs to no account")
+        }
+        let account = try StoredAccount.decode(stored, keys: ledger.keys.ring)
+        guard account.record.name == lease.account else { throw .tampered("lease \(Hex.encode(lease.handle)) was moved to another account") }
+        cache[lease.accountKey] = account
+        return account
+    }
 
-    private func validLease(_ id: String, for proto: MailProtocol, now: Date, in db: Database) throws
-        -> (Lease, AccountRecord, sealed: [UInt8]?)
+    /// The stored lease `id` and its account, if the lease may still be used for `proto`.
+    /// Uses left are not checked here (a live session has spent its one use).
+    func validLease(_ id: String, for proto: MailProtocol, now: Date, in ledger: Ledger) throws(VaultError)
+        -> (StoredLease, StoredAccount)
     {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE id = ?"), arguments: [id]) else {
-            throw VaultError.noSuchLease(id)
+        guard let lease = try StoredLease.find(id, in: ledger) else { throw .noSuchLease(id) }
+        var accounts = [[UInt8]: StoredAccount]()
+        let account = try accountOf(lease, in: ledger, cache: &accounts)
+        guard lease.protocol == proto else {
+            throw .leaseWrongProtocol(lease: id, granted: lease.protocol, requested: proto)
         }
-        guard let (record, sealed) = try AccountRows.find(id: try row.required("account_id"), in: db) else {
-            throw VaultError.noSuchLease(id)
-        }
-        let stored = try Self.decodeLease(row, account: record)
-        guard stored.protocol == proto else {
-            throw VaultError.leaseWrongProtocol(lease: id, granted: stored.protocol, requested: proto)
-        }
-        guard record.status != .revoked else { throw VaultError.accountRevoked(record.name) }
-        guard (try row.optional("revoked_at", as: Double.self)) == nil else { throw VaultError.leaseRevoked(id) }
-        guard stored.generation == record.generation else { throw VaultError.leaseStale(id) }
-        guard now < stored.expiresAt else { throw VaultError.leaseExpired(id) }
-        guard stored.usesLeft > 0 else { throw VaultError.leaseUsedUp(id) }
-        return (stored, record, sealed)
+        guard account.record.status != .revoked else { throw .accountRevoked(account.record.name) }
+        guard lease.revokedAt == nil else { throw .leaseRevoked(id) }
+        guard lease.generation == account.record.generation else { throw .leaseStale(id) }
+        guard lease.endedAt == nil else { throw .leaseUsedUp(id) }
+        guard now < lease.expiresAt else { throw .leaseExpired(id) }
+        guard lease.holdsSession || lease.usesLeft > 0 else { throw .leaseUsedUp(id) }
+        return (lease, account)
     }
 
-    private static func decodeLease(_ row: Row, account: AccountRecord) throws -> Lease {
-        guard let proto = MailProtocol(rawValue: try row.required("protocol")) else {
-            throw VaultError.tampered("a lease row has an unknown protocol")
+    /// Refuses a grant that would exceed the live-lease caps of the account or the holder.
+    func checkCaps(_ account: StoredAccount, holder: String, in ledger: Ledger, now: Date) throws(VaultError) {
+        let limits = configuration.leaseLimits
+        let liveForAccount = try StoredLease.all(of: account, in: ledger)
+            .filter { $0.isLive(now: now, generation: account.record.generation) }.count
+        guard liveForAccount < limits.maximumLivePerAccount else {
+            throw .leaseLimitReached("account '\(account.record.name)' (\(liveForAccount) live)")
         }
-        return Lease(
-            id: try row.required("id"), account: account.name, protocol: proto, generation: try row.required("generation"),
-            endpoint: account.endpoint(for: proto), username: account.email,
-            grantedAt: Date(timeIntervalSince1970: try row.required("granted_at")),
-            expiresAt: Date(timeIntervalSince1970: try row.required("expires_at")),
-            maximumExpiresAt: Date(timeIntervalSince1970: try row.required("max_expires_at")),
-            usesLeft: try row.required("uses_left"), holder: try row.required("holder"))
+        var accounts = [account.key: account]
+        var liveForHolder = 0
+        for stored in try ledger.records(.lease, tag: StoredLease.holderTag(holder, keys: ledger.keys.ring)) {
+            let lease = try StoredLease.decode(stored, keys: ledger.keys.ring)
+            let owner = try accountOf(lease, in: ledger, cache: &accounts)
+            if lease.holder == holder, lease.isLive(now: now, generation: owner.record.generation) { liveForHolder += 1 }
+        }
+        guard liveForHolder < limits.maximumLivePerHolder else {
+            throw .leaseLimitReached("holder \(holder) (\(liveForHolder) live)")
+        }
     }
 
-    /// Deletes leases that ended longer ago than the retention time; the audit log keeps their history.
-    private func pruneEndedLeases(_ db: Database, now: Date) throws {
-        let cutoff = now.addingTimeInterval(-configuration.leaseLimits.endedLeaseRetention.seconds).timeIntervalSince1970
-        try db.cachedStatement(
-            sql: """
-                DELETE FROM leases WHERE expires_at < ? OR (revoked_at IS NOT NULL AND revoked_at < ?)
-                  OR (uses_left <= 0 AND granted_at < ?)
-                """
-        ).execute(arguments: [cutoff, cutoff, cutoff])
+    /// Deletes leases that ended longer ago than the retention time, at most once a minute; the
+    /// audit log keeps their history.
+    func pruneIfDue(_ ledger: Ledger, now: Date) throws(VaultError) {
+        guard leasePruning.claim(at: now) else { return }
+        let cutoff = now.addingTimeInterval(-configuration.leaseLimits.endedLeaseRetention.seconds)
+        for stored in try ledger.records(.lease, complete: false) {
+            if try StoredLease.decode(stored, keys: ledger.keys.ring).isPrunable(before: cutoff, now: now) {
+                ledger.delete(stored)
+            }
+        }
     }
 
-    private func recordDenial(_ error: any Error, account: String?, leaseID: String?, holder: String, action: String) {
+    /// Records a refused lease operation in its own transaction (the failed one rolled back).
+    func recordDenial(_ error: any Error, account: String?, leaseID: String?, holder: String, action: String) {
         guard let vaultError = error as? VaultError, vaultError != .locked, vaultError != .busy else { return }
+        if case .tampered = vaultError { return }
         recordEvent(.init(event: "lease.deny", account: account, leaseID: leaseID, actor: holder,
                           detail: "\(action): \(vaultError.description)"))
     }

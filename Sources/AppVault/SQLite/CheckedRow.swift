@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Reads cells without GRDB's trapping conversions: a NULL where a value belongs, or a value of
@@ -19,5 +20,17 @@ extension Row {
             throw VaultError.tampered("column '\(column)' holds a value of the wrong type")
         }
         return value
+    }
+}
+
+extension Row {
+    /// A BLOB column as bytes; NULL or another type is tampering.
+    func blob(_ column: String) throws(VaultError) -> [UInt8] {
+        Array(try required(column, as: Data.self))
+    }
+
+    /// A BLOB column as bytes, nil for NULL.
+    func optionalBlob(_ column: String) throws(VaultError) -> [UInt8]? {
+        try optional(column, as: Data.self).map(Array.init)
     }
 }

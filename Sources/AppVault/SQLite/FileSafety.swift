@@ -1,9 +1,14 @@
 import Glibc
 
 /// Checks and creates the vault's file and folder with private permissions.
+///
+/// Checked at every open, not only at `init`: the folder must not be writable by others (else
+/// another user could plant or swap the vault's `-wal` or `-shm` file and read fresh pages or
+/// feed old ones), and the file and its `-wal`/`-shm` companions must be regular files of this
+/// user that nobody else can read or write.
 enum FileSafety {
     /// Creates `folder` (and missing parents) with mode 0700; refuses an existing folder that
-    /// other users can write to.
+    /// others can write to.
     static func preparePrivateFolder(_ folder: String) throws(VaultError) {
         var info = stat()
         if lstat(folder, &info) != 0 {
@@ -15,10 +20,7 @@ enum FileSafety {
             }
             return
         }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .invalidInput("\(folder) is not a folder") }
-        guard info.st_mode & 0o022 == 0 || info.st_mode & S_ISVTX != 0 && info.st_uid == geteuid() else {
-            throw .insecurePermissions(path: folder, mode: UInt16(info.st_mode & 0o7777))
-        }
+        try checkFolder(folder, info)
     }
 
     private static func ensureFolderExists(_ folder: String) throws(VaultError) {
@@ -31,21 +33,49 @@ enum FileSafety {
         }
     }
 
-    /// Refuses a vault path that is missing, not a regular file, a symbolic link, another
-    /// user's file, or readable or writable by others.
+    /// The vault's folder must be a folder (not a link) of this user or root that no other user
+    /// can write to (a sticky bit does not help: others could still create `vault.db-wal`).
+    private static func checkFolder(_ folder: String, _ info: stat) throws(VaultError) {
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .invalidInput("\(folder) is not a folder") }
+        guard info.st_uid == geteuid() || info.st_uid == 0 else {
+            throw .invalidInput("the vault's folder \(folder) belongs to another user (uid \(info.st_uid)); keep the vault in a folder of your own")
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            throw .insecurePermissions(path: folder, mode: UInt16(info.st_mode & 0o7777))
+        }
+    }
+
+    /// Refuses a vault whose folder others can write to, or whose file (or `-wal`/`-shm` file)
+    /// is missing, not a regular file, a symbolic link, another user's, or open to others.
     static func checkVaultFile(_ path: String) throws(VaultError) {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             if errno == ENOENT { throw .vaultNotFound(path) }
             throw .io("cannot inspect \(path): \(String(cString: strerror(errno)))")
         }
+        try checkPrivateFile(path, info, what: "the vault")
+        let folder = parentFolder(of: path)
+        var folderInfo = stat()
+        guard lstat(folder, &folderInfo) == 0 else { throw .io("cannot inspect \(folder): \(String(cString: strerror(errno)))") }
+        try checkFolder(folder, folderInfo)
+        for suffix in ["-wal", "-shm", "-journal"] {
+            var companion = stat()
+            if lstat(path + suffix, &companion) == 0 {
+                try checkPrivateFile(path + suffix, companion, what: "the vault's \(suffix.dropFirst()) file")
+            }
+        }
+    }
+
+    private static func checkPrivateFile(_ path: String, _ info: stat, what: String) throws(VaultError) {
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFLNK: throw .invalidInput("\(path) is a symbolic link; give the vault's real path")
-        case S_IFDIR: throw .invalidInput("\(path) is a folder, not a vault file")
+        case S_IFLNK: throw .invalidInput("\(path) is a symbolic link; give \(what)'s real path")
+        case S_IFDIR: throw .invalidInput("\(path) is a folder, not \(what)")
         default: throw .invalidInput("\(path) is not a regular file")
         }
-        guard info.st_uid == geteuid() else { throw .invalidInput("\(path) belongs to another user (uid \(info.st_uid))") }
+        guard info.st_uid == geteuid() else {
+            throw .invalidInput("\(path) (\(what)) belongs to another user (uid \(info.st_uid)); refusing to use it")
+        }
         guard info.st_mode & 0o077 == 0 else {
             throw .insecurePermissions(path: path, mode: UInt16(info.st_mode & 0o7777))
         }

@@ -1,7 +1,7 @@
 import GRDB
 
 /// Maps SQLite failures onto ``VaultError`` cases a user can act on.
-enum StorageErrors {
+enum SQLiteErrors {
     static func map(_ error: any Error) -> VaultError {
         if let vaultError = error as? VaultError { return vaultError }
         guard let databaseError = error as? DatabaseError else { return .storage(String(describing: error)) }

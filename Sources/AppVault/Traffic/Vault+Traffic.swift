@@ -1,5 +1,5 @@
-import Foundation
-import GRDB
+public import Foundation
+import VaultCrypto
 
 /// Bytes an account moved on one UTC day, against its provider's limits.
 public struct TrafficUsage: Sendable, Codable, Equatable {
@@ -13,6 +13,15 @@ public struct TrafficUsage: Sendable, Codable, Equatable {
     public var limitIn: Int64
     /// The daily upload limit.
     public var limitOut: Int64
+
+    /// Creates a usage report.
+    public init(day: String, bytesIn: Int64, bytesOut: Int64, limitIn: Int64, limitOut: Int64) {
+        self.day = day
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.limitIn = limitIn
+        self.limitOut = limitOut
+    }
 }
 
 /// Which way traffic flows, for metering.
@@ -23,34 +32,61 @@ public enum TrafficDirection: String, Sendable, Codable, CaseIterable, Hashable 
     case upload
 }
 
+/// One account's traffic on one day, as stored (sealed).
+struct StoredTraffic {
+    var day: String
+    var bytesIn: Int64
+    var bytesOut: Int64
+
+    /// How many days of traffic an account keeps (older days are dropped when it records more).
+    static let retainedDays = 35
+
+    static func key(account: StoredAccount, day: String, keys: borrowing KeyRing) -> [UInt8] {
+        keys.index("appvault-traffic-v2", account.accountID, Array(day.utf8))
+    }
+
+    static func find(_ account: StoredAccount, day: String, in ledger: Ledger) throws(VaultError) -> StoredTraffic? {
+        guard let stored = try ledger.record(.traffic, key: key(account: account, day: day, keys: ledger.keys.ring)) else { return nil }
+        return try decode(stored, keys: ledger.keys.ring)
+    }
+
+    static func decode(_ stored: StoredRecord, keys: borrowing KeyRing) throws(VaultError) -> StoredTraffic {
+        var reader = ByteReader(try SealedRecord.open(stored, keys: keys), what: "traffic record")
+        let traffic = StoredTraffic(day: try reader.string("day"), bytesIn: try reader.int64("in"), bytesOut: try reader.int64("out"))
+        try reader.finish()
+        return traffic
+    }
+
+    func save(for account: StoredAccount, in ledger: Ledger) throws(VaultError) {
+        var writer = ByteWriter()
+        writer.append(day)
+        writer.append(bytesIn)
+        writer.append(bytesOut)
+        let key = Self.key(account: account, day: day, keys: ledger.keys.ring)
+        try ledger.put(StoredRecord(kind: .traffic, key: key, ref: account.key,
+                                    body: try SealedRecord.seal(writer.bytes, kind: .traffic, key: key, keys: ledger.keys.ring)))
+    }
+}
+
 extension Vault {
     /// Today's (UTC) traffic of `account`.
     public func trafficToday(account name: String) throws(VaultError) -> TrafficUsage {
         let day = Self.utcDay(clock.now())
-        return try database.read { db in
-            let (record, _) = try AccountRows.require(name, in: db)
-            return try Self.usage(record, day: day, in: db)
+        return try read { ledger throws(VaultError) -> TrafficUsage in
+            let account = try StoredAccount.require(name, in: ledger)
+            return try Self.usage(account, day: day, in: ledger)
         }
     }
 
-    /// Today's (UTC) traffic of every account that is not revoked, by name, from one snapshot:
-    /// one query for the whole vault instead of one read per account.
+    /// Today's (UTC) traffic of every account that is not revoked, by name, from one snapshot.
     public func trafficToday() throws(VaultError) -> [String: TrafficUsage] {
         let day = Self.utcDay(clock.now())
-        return try database.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: """
-                    SELECT accounts.name, accounts.daily_download_limit, accounts.daily_upload_limit,
-                      traffic.bytes_in, traffic.bytes_out
-                    FROM accounts LEFT JOIN traffic ON traffic.account_id = accounts.id AND traffic.day = ?
-                    WHERE accounts.status != 'revoked'
-                    """,
-                arguments: [day])
-            var usage: [String: TrafficUsage] = [:]
-            for row in rows {
-                usage[try row.required("name")] = TrafficUsage(
-                    day: day, bytesIn: try row.optional("bytes_in") ?? 0, bytesOut: try row.optional("bytes_out") ?? 0,
-                    limitIn: try row.required("daily_download_limit"), limitOut: try row.required("daily_upload_limit"))
+        return try read { ledger throws(VaultError) -> [String: TrafficUsage] in
+            var usage = [String: TrafficUsage]()
+            for stored in try ledger.records(.account, complete: false) {
+                let account = try StoredAccount.decode(stored, keys: ledger.keys.ring)
+                guard account.record.status != .revoked else { continue }
+                usage[account.record.name] = try Self.usage(account, day: day, in: ledger)
             }
             return usage
         }
@@ -65,26 +101,43 @@ extension Vault {
         }
     }
 
-    /// Adds bytes moved by a connector to today's meter of `account`.
+    /// Adds bytes moved by a connector or a proxied session to today's meter of `account`.
     public func recordTraffic(account name: String, bytesIn: Int64, bytesOut: Int64) throws(VaultError) {
-        let day = Self.utcDay(clock.now())
-        try database.write { db in
-            let (record, _) = try AccountRows.require(name, in: db)
-            try db.execute(
-                sql: """
-                    INSERT INTO traffic (account_id, day, bytes_in, bytes_out) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(account_id, day) DO UPDATE SET bytes_in = bytes_in + excluded.bytes_in,
-                      bytes_out = bytes_out + excluded.bytes_out
-                    """,
-                arguments: [record.id, day, max(bytesIn, 0), max(bytesOut, 0)])
+        try recordTraffic([name: (max(bytesIn, 0), max(bytesOut, 0))])
+    }
+
+    /// Adds bytes to today's meters of several accounts in one transaction (the agent flushes
+    /// its sessions' counts this way).
+    package func recordTraffic(_ moved: [String: (bytesIn: Int64, bytesOut: Int64)]) throws(VaultError) {
+        guard !moved.isEmpty else { return }
+        let now = clock.now()
+        let day = Self.utcDay(now)
+        try write { ledger throws(VaultError) in
+            for (name, bytes) in moved {
+                guard let account = try StoredAccount.find(name, in: ledger) else { continue }
+                var traffic = try StoredTraffic.find(account, day: day, in: ledger) ?? StoredTraffic(day: day, bytesIn: 0, bytesOut: 0)
+                traffic.bytesIn = traffic.bytesIn.addingReportingOverflow(bytes.bytesIn).overflow ? .max : traffic.bytesIn + bytes.bytesIn
+                traffic.bytesOut = traffic.bytesOut.addingReportingOverflow(bytes.bytesOut).overflow ? .max : traffic.bytesOut + bytes.bytesOut
+                try traffic.save(for: account, in: ledger)
+                if traffic.bytesIn == bytes.bytesIn && traffic.bytesOut == bytes.bytesOut {
+                    try dropOldTraffic(of: account, before: now, in: ledger)
+                }
+            }
         }
     }
 
-    private static func usage(_ record: AccountRecord, day: String, in db: Database) throws -> TrafficUsage {
-        let row = try Row.fetchOne(db, sql: "SELECT bytes_in, bytes_out FROM traffic WHERE account_id = ? AND day = ?",
-                                   arguments: [record.id, day])
-        return TrafficUsage(day: day, bytesIn: try row?.required("bytes_in") ?? 0, bytesOut: try row?.required("bytes_out") ?? 0,
-                            limitIn: record.dailyDownloadLimitBytes, limitOut: record.dailyUploadLimitBytes)
+    /// On the first record of a day, drops days older than the retention.
+    private func dropOldTraffic(of account: StoredAccount, before now: Date, in ledger: Ledger) throws(VaultError) {
+        let cutoff = Self.utcDay(now.addingTimeInterval(-Double(StoredTraffic.retainedDays) * 86_400))
+        for stored in try ledger.records(.traffic, ref: account.key) {
+            if try StoredTraffic.decode(stored, keys: ledger.keys.ring).day < cutoff { ledger.delete(stored) }
+        }
+    }
+
+    private static func usage(_ account: StoredAccount, day: String, in ledger: Ledger) throws(VaultError) -> TrafficUsage {
+        let traffic = try StoredTraffic.find(account, day: day, in: ledger)
+        return TrafficUsage(day: day, bytesIn: traffic?.bytesIn ?? 0, bytesOut: traffic?.bytesOut ?? 0,
+                            limitIn: account.record.dailyDownloadLimitBytes, limitOut: account.record.dailyUploadLimitBytes)
     }
 
     static func utcDay(_ date: Date) -> String {

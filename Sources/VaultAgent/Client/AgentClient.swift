@@ -8,24 +8,38 @@ public import VaultCrypto
 public struct AgentClient: Sendable {
     /// The agent's socket.
     public var socketPath: String
+    /// The uid the socket, its folder and the agent process must belong to (default: ours).
+    public var agentUID: UInt32
     /// How long to wait for the agent to accept the connection.
     public var connectTimeout: Duration
     /// How long to wait for a reply (an unlock runs Argon2id, which takes seconds).
     public var replyTimeout: Duration
 
-    /// Creates a client for the agent at `socketPath` (default: ``SocketLocation/defaultPath()``).
-    public init(socketPath: String? = nil, connectTimeout: Duration = .seconds(2), replyTimeout: Duration = .seconds(60)) {
+    /// Creates a client for the agent at `socketPath` (default: ``SocketLocation/defaultPath()``),
+    /// run by `agentUID` (default: this process's user).
+    public init(socketPath: String? = nil, agentUID: UInt32? = nil, connectTimeout: Duration = .seconds(2),
+                replyTimeout: Duration = .seconds(60)) {
         self.socketPath = socketPath ?? SocketLocation.defaultPath()
+        self.agentUID = agentUID ?? Posix.currentUID
         self.connectTimeout = connectTimeout
         self.replyTimeout = replyTimeout
     }
 
-    /// Whether the agent's vault is unlocked, its pid and idle-lock time.
+    /// Whether the agent's vault is unlocked, its pid, idle-lock time, vault id and endpoints.
     public func status() throws(AgentError) -> AgentStatus {
         switch try exchange(.status) {
         case .status(let status): return status
         default: throw .badReply("expected a status reply")
         }
+    }
+
+    /// The agent's status, after checking it serves the vault with id `vaultID`.
+    public func status(servingVault vaultID: String) throws(AgentError) -> AgentStatus {
+        let status = try status()
+        guard status.vaultID == vaultID else {
+            throw .untrustedAgent("the agent on \(socketPath) serves another vault (id \(status.vaultID.prefix(8))..., not \(vaultID.prefix(8))...)")
+        }
+        return status
     }
 
     /// Unlocks the agent's vault with a passphrase; the bytes are wiped after sending.
@@ -38,46 +52,90 @@ public struct AgentClient: Sendable {
         try expectDone(exchange(.unlockWithKeyFile(keyFileContents)))
     }
 
-    /// Locks the agent's vault (its keys are zeroed).
+    /// Locks the agent's vault (its keys are zeroed, its sessions end).
     public func lock() throws(AgentError) {
         try expectDone(exchange(.lock))
     }
 
-    /// Asks for a lease on `account` for `protocol`; `ttl` nil means the vault's default.
-    public func lease(account: String, for protocol: MailProtocol, ttl: Duration? = nil, uses: Int = 1) throws(AgentError) -> Lease {
-        guard let uses = UInt32(exactly: uses) else { throw .refused(AgentFailure(code: .invalidInput, message: "uses must be positive")) }
-        return try expectLease(exchange(.lease(account: account, protocol: `protocol`, ttlSeconds: try seconds(ttl), uses: uses)))
+    /// Grants a one-session login lease on `account` for `protocol`; `body` receives the lease
+    /// and its password (a local credential for the endpoints), which is wiped afterwards.
+    public func grantLogin<Result>(account: String, for protocol: MailProtocol, ttl: Duration? = nil,
+                                   _ body: (Lease, borrowing SecureBytes) throws -> Result) throws -> Result {
+        switch try exchange(.grantLogin(account: account, protocol: `protocol`, ttlSeconds: try seconds(ttl))) {
+        case .login(let issued): return try body(issued.subject, issued.text)
+        default: throw AgentError.badReply("expected a login lease")
+        }
     }
 
     /// Extends a lease; `ttl` nil means the vault's default.
     public func renew(lease id: String, ttl: Duration? = nil) throws(AgentError) -> Lease {
-        try expectLease(exchange(.renew(leaseID: id, ttlSeconds: try seconds(ttl))))
+        switch try exchange(.renew(leaseID: id, ttlSeconds: try seconds(ttl))) {
+        case .lease(let lease): return lease
+        default: throw .badReply("expected a lease")
+        }
     }
 
-    /// Ends a lease for every process.
+    /// Ends a lease (and the session it holds) for every process.
     public func revokeLease(id: String) throws(AgentError) {
         try expectDone(exchange(.revokeLease(leaseID: id)))
     }
 
     /// All live leases, fetched page by page.
     public func liveLeases() throws(AgentError) -> [Lease] {
-        var leases: [Lease] = []
-        while true {
-            switch try exchange(.listLeases(offset: UInt32(clamping: leases.count))) {
-            case .leases(let page):
-                leases += page.leases
-                if page.leases.isEmpty || leases.count >= Int(page.total) { return leases }
-            default:
-                throw .badReply("expected a lease list")
+        try pages { (offset) throws(AgentError) -> Page<Lease> in
+            switch try exchange(.listLeases(offset: offset)) {
+            case .leases(let page): return page
+            default: throw .badReply("expected a lease list")
             }
         }
     }
 
-    /// Spends one use of `lease` and returns its secret in guarded memory.
-    func fetchSecret(_ lease: Lease, for protocol: MailProtocol) throws(AgentError) -> SecureBytes {
-        switch try exchange(.redeem(lease: lease, protocol: `protocol`)) {
-        case .secret(let secret): return secret
-        default: throw .badReply("expected a secret")
+    /// Every account with today's traffic, fetched page by page.
+    public func accounts() throws(AgentError) -> [AccountSummary] {
+        try pages { (offset) throws(AgentError) -> Page<AccountSummary> in
+            switch try exchange(.listAccounts(offset: offset)) {
+            case .accounts(let page): return page
+            default: throw .badReply("expected an account list")
+            }
+        }
+    }
+
+    /// Makes a client token; `body` receives it and its text (shown once), wiped afterwards.
+    public func addToken<Result>(account: String, client: String, protocols: Set<MailProtocol>, expiresIn: Duration?,
+                                 _ body: (ClientToken, borrowing SecureBytes) throws -> Result) throws -> Result {
+        let expires = try expiresIn.map { (duration) throws(AgentError) -> UInt32 in
+            guard let seconds = UInt32(exactly: duration.components.seconds) else {
+                throw .refused(AgentFailure(code: .invalidInput, message: "the expiry is too far away"))
+            }
+            return seconds
+        } ?? 0
+        switch try exchange(.addToken(account: account, client: client, protocols: protocols, expiresSeconds: expires)) {
+        case .token(let issued): return try body(issued.subject, issued.text)
+        default: throw AgentError.badReply("expected a token")
+        }
+    }
+
+    /// Every client token (never their texts), fetched page by page.
+    public func tokens() throws(AgentError) -> [ClientToken] {
+        try pages { (offset) throws(AgentError) -> Page<ClientToken> in
+            switch try exchange(.listTokens(offset: offset)) {
+            case .tokens(let page): return page
+            default: throw .badReply("expected a token list")
+            }
+        }
+    }
+
+    /// Deletes a client token; the sessions it opened end.
+    public func revokeToken(id: String) throws(AgentError) {
+        try expectDone(exchange(.revokeToken(id: id)))
+    }
+
+    private func pages<Item>(_ fetch: (UInt32) throws(AgentError) -> Page<Item>) throws(AgentError) -> [Item] {
+        var items: [Item] = []
+        while true {
+            let page = try fetch(UInt32(clamping: items.count))
+            items += page.items
+            if page.items.isEmpty || items.count >= Int(page.total) { return items }
         }
     }
 
@@ -93,13 +151,6 @@ public struct AgentClient: Sendable {
         switch consume response {
         case .done: return
         default: throw .badReply("expected an acknowledgement")
-        }
-    }
-
-    private func expectLease(_ response: consuming AgentResponse) throws(AgentError) -> Lease {
-        switch consume response {
-        case .lease(let lease): return lease
-        default: throw .badReply("expected a lease")
         }
     }
 
@@ -151,10 +202,14 @@ public struct AgentClient: Sendable {
         }
     }
 
+    /// Connects after checking the socket's folder and file, and checks the process that
+    /// answers, before a byte is sent (``SocketTrust``).
     private func connect() throws(AgentError) -> FrameChannel {
+        try SocketTrust.checkPath(socketPath, owner: agentUID)
         let milliseconds = Int32(clamping: connectTimeout.components.seconds * 1000 + connectTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let channel: FrameChannel
         do {
-            return FrameChannel(adopting: try UnixSocket.connect(to: socketPath, timeoutMilliseconds: milliseconds))
+            channel = FrameChannel(adopting: try UnixSocket.connect(to: socketPath, timeoutMilliseconds: milliseconds))
         } catch {
             switch error.errno {
             case 2, 111: throw .notRunning(socketPath)  // ENOENT, ECONNREFUSED
@@ -162,6 +217,8 @@ public struct AgentClient: Sendable {
             default: throw .system(error)
             }
         }
+        try SocketTrust.checkPeer(channel.fd, owner: agentUID, path: socketPath)
+        return channel
     }
 
     private func describe(_ error: ChannelError, _ what: String) -> AgentError {

@@ -33,10 +33,12 @@ public struct AgentPolicy: Sendable, Equatable {
             self.admin = admin
         }
 
+        /// A rule naming an executable matches only a peer running exactly that file, which the
+        /// peer cannot change and runs without injected libraries (``PeerIdentity/executableTrusted``).
         func matches(_ peer: PeerIdentity) -> Bool {
             guard peer.uid == uid else { return false }
             guard let executable else { return true }
-            return peer.executable == executable
+            return peer.executable == executable && peer.executableTrusted
         }
 
         func allows(account: String, protocol proto: MailProtocol) -> Bool {
@@ -57,9 +59,10 @@ public struct AgentPolicy: Sendable, Equatable {
     public enum Action: Sendable, Equatable, CustomStringConvertible {
         /// Open a connection and ask for `status`.
         case connect
-        /// `unlock`, `lock` or `list-leases`.
+        /// `unlock`, `lock`, listing leases, accounts and tokens, adding and revoking tokens.
         case administer(String)
-        /// `lease`, `redeem`, `renew` or `revoke-lease` on a lease of `account` for `protocol`.
+        /// A login at an endpoint, `grant-login`, or `renew`/`revoke-lease` on a lease of
+        /// `account` for `protocol`.
         case use(request: String, account: String, protocol: MailProtocol)
 
         public var description: String {

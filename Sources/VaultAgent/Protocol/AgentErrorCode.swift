@@ -20,6 +20,8 @@ public enum AgentErrorCode: UInt16, Sendable, CaseIterable, CustomStringConverti
     case timeout = 7
     /// The agent failed in a way that is not the client's fault; its log says more.
     case internalError = 8
+    /// Too many failed unlocks: the agent waits before it runs Argon2id again. Retry later.
+    case unlockBackoff = 9
 
     /// The vault refused: ``VaultError/wrongCredential``.
     case wrongCredential = 100
@@ -69,6 +71,18 @@ public enum AgentErrorCode: UInt16, Sendable, CaseIterable, CustomStringConverti
     case storage = 122
     /// The vault refused: ``VaultError/crypto``.
     case crypto = 123
+    /// The vault refused: ``VaultError/credentialRejected``.
+    case credentialRejected = 124
+    /// The vault refused: ``VaultError/tokenExpired``.
+    case tokenExpired = 125
+    /// The vault refused: ``VaultError/noSuchToken``.
+    case noSuchToken = 126
+    /// The vault refused: ``VaultError/tooManySessions``.
+    case tooManySessions = 127
+    /// The vault refused: ``VaultError/accountDead``.
+    case accountDead = 128
+    /// The vault refused: ``VaultError/storeUnreachable``.
+    case storeUnreachable = 129
 
     /// The code for a vault error.
     public init(_ error: VaultError) {
@@ -97,6 +111,51 @@ public enum AgentErrorCode: UInt16, Sendable, CaseIterable, CustomStringConverti
         case .io: .io
         case .storage: .storage
         case .crypto: .crypto
+        case .credentialRejected: .credentialRejected
+        case .tokenExpired: .tokenExpired
+        case .noSuchToken: .noSuchToken
+        case .tooManySessions: .tooManySessions
+        case .accountDead: .accountDead
+        case .storeUnreachable: .storeUnreachable
+        }
+    }
+
+    /// A vault error of this code's kind (its texts empty), or nil for the agent's own codes.
+    /// The client uses it to report a refusal with the vault's exit status.
+    public func vaultError(message: String) -> VaultError? {
+        switch self {
+        case .malformedFrame, .frameTooLarge, .unsupportedVersion, .unknownRequest, .denied, .tooManyConnections,
+             .timeout, .internalError, .unlockBackoff: nil
+        case .wrongCredential: .wrongCredential
+        case .noSuchAccount: .noSuchAccount(message)
+        case .accountExists: .accountExists(message)
+        case .accountRevoked: .accountRevoked(message)
+        case .invalidInput: .invalidInput(message)
+        case .tampered: .tampered(message)
+        case .unsupportedFormat: .unsupportedFormat(found: 0, supported: 0)
+        case .insecurePermissions: .insecurePermissions(path: message, mode: 0)
+        case .vaultNotFound: .vaultNotFound(message)
+        case .vaultExists: .vaultExists(message)
+        case .busy: .busy
+        case .locked: .locked
+        case .leaseExpired: .leaseExpired(message)
+        case .leaseUsedUp: .leaseUsedUp(message)
+        case .leaseRevoked: .leaseRevoked(message)
+        case .leaseStale: .leaseStale(message)
+        case .leaseWrongProtocol: .leaseWrongProtocol(lease: message, granted: .imap, requested: .smtp)
+        case .noSuchLease: .noSuchLease(message)
+        case .leaseLimitReached: .leaseLimitReached(message)
+        case .leaseRenewalLimit: .leaseRenewalLimit(message)
+        case .trafficLimit: .trafficLimit(account: message, direction: "", usedBytes: 0, limitBytes: 0)
+        case .io: .io(message)
+        case .storage: .storage(message)
+        case .crypto: .crypto(message)
+        case .credentialRejected: .credentialRejected(message)
+        case .tokenExpired: .tokenExpired(message)
+        case .noSuchToken: .noSuchToken(message)
+        case .tooManySessions: .tooManySessions(account: message, limit: 0)
+        case .accountDead: .accountDead(message)
+        case .storeUnreachable: .storeUnreachable(message)
         }
     }
 
@@ -122,25 +181,19 @@ public enum AgentErrorCode: UInt16, Sendable, CaseIterable, CustomStringConverti
         }
     }
 
-    /// The exit status the command-line tool uses; equal to ``VaultError/exitCode`` for vault errors.
-    public var exitCode: Int32 {
+    /// The exit status the command-line tool uses: the vault's for vault errors (``ExitStatus``).
+    public var exitStatus: ExitStatus {
+        if let vaultError = vaultError(message: "") { return vaultError.exitStatus }
         switch self {
-        case .invalidInput: 2
-        case .wrongCredential: 3
-        case .noSuchAccount, .noSuchLease, .vaultNotFound: 4
-        case .accountExists, .vaultExists: 5
-        case .tampered, .unsupportedFormat: 6
-        case .insecurePermissions: 7
-        case .busy, .tooManyConnections: 8
-        case .locked: 9
-        case .leaseExpired, .leaseUsedUp, .leaseRevoked, .leaseStale, .leaseWrongProtocol,
-             .leaseLimitReached, .leaseRenewalLimit, .accountRevoked: 10
-        case .trafficLimit: 11
-        case .denied: 15
-        case .malformedFrame, .frameTooLarge, .unsupportedVersion, .unknownRequest, .timeout: 16
-        case .io, .storage, .crypto, .internalError: 1
+        case .denied: return .policyDenied
+        case .tooManyConnections, .unlockBackoff: return .busy
+        case .internalError: return .failure
+        default: return .agentProtocol
         }
     }
+
+    /// ``exitStatus`` as a number.
+    public var exitCode: Int32 { exitStatus.rawValue }
 
     public var description: String {
         switch self {
@@ -152,6 +205,7 @@ public enum AgentErrorCode: UInt16, Sendable, CaseIterable, CustomStringConverti
         case .tooManyConnections: "too-many-connections"
         case .timeout: "timeout"
         case .internalError: "internal-error"
+        case .unlockBackoff: "unlock-backoff"
         case .wrongCredential: "wrong-credential"
         case .noSuchAccount: "no-such-account"
         case .accountExists: "account-exists"
@@ -176,6 +230,12 @@ public enum AgentErrorCode: UInt16, Sendable, CaseIterable, CustomStringConverti
         case .io: "io"
         case .storage: "storage"
         case .crypto: "crypto"
+        case .credentialRejected: "credential-rejected"
+        case .tokenExpired: "token-expired"
+        case .noSuchToken: "no-such-token"
+        case .tooManySessions: "too-many-sessions"
+        case .accountDead: "account-dead"
+        case .storeUnreachable: "store-unreachable"
         }
     }
 }

@@ -89,4 +89,16 @@ struct ByteReader: ~Copyable {
         let millis = try i64(field)
         return Date(timeIntervalSince1970: Double(millis) / 1000)
     }
+
+    /// A page reply: `total`, `count`, then `count` items read by `read`.
+    mutating func page<Item: Sendable & Equatable>(
+        _ read: (inout ByteReader) throws(ProtocolError) -> Item
+    ) throws(ProtocolError) -> Page<Item> {
+        let total = try u32("total")
+        let count = try u32("count")
+        guard Int(count) <= bytes.count - offset else { throw .malformed("count \(count) exceeds the frame") }
+        var items = [Item]()
+        for _ in 0..<count { items.append(try read(&self)) }
+        return Page(total: total, items: items)
+    }
 }

@@ -9,11 +9,12 @@ internal import VaultCrypto
 struct FrameWriter: ~Copyable {
     private(set) var buffer: WireBuffer
 
-    /// Starts a frame of `type` for request `id`.
-    init(type: MessageType, id: UInt32) {
+    /// Starts a frame of `type` for request `id` (in protocol `version`, the current one
+    /// unless answering an old client).
+    init(type: MessageType, id: UInt32, version: UInt8 = WireFormat.version) {
         buffer = WireBuffer(capacity: WireFormat.lengthPrefixBytes + WireFormat.maxBodyBytes)
         buffer.append(0); buffer.append(0); buffer.append(0); buffer.append(0)
-        buffer.append(WireFormat.version)
+        buffer.append(version)
         buffer.append(type.rawValue)
         try! u32(id, "request id")  // the header always fits an empty frame
     }

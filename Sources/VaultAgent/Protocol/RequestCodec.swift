@@ -38,18 +38,25 @@ public enum RequestCodec {
             request = .unlockWithKeyFile(try reader.secret("key file"))
         case .lock:
             request = .lock
-        case .lease:
-            request = .lease(account: try reader.string("account"), protocol: try reader.mailProtocol("protocol"),
-                             ttlSeconds: try reader.u32("ttl"), uses: try reader.u32("uses"))
-        case .redeem:
-            request = .redeem(lease: try reader.lease(), protocol: try reader.mailProtocol("protocol"))
+        case .grantLogin:
+            request = .grantLogin(account: try reader.string("account"), protocol: try reader.mailProtocol("protocol"),
+                                  ttlSeconds: try reader.u32("ttl"))
         case .renew:
             request = .renew(leaseID: try reader.string("lease id"), ttlSeconds: try reader.u32("ttl"))
         case .revokeLease:
             request = .revokeLease(leaseID: try reader.string("lease id"))
         case .listLeases:
             request = .listLeases(offset: try reader.u32("offset"))
-        case .statusReply, .done, .leaseReply, .leasesReply, .secretReply, .error:
+        case .listAccounts:
+            request = .listAccounts(offset: try reader.u32("offset"))
+        case .addToken:
+            request = .addToken(account: try reader.string("account"), client: try reader.string("client"),
+                                protocols: try reader.protocols("protocols"), expiresSeconds: try reader.u32("expires"))
+        case .listTokens:
+            request = .listTokens(offset: try reader.u32("offset"))
+        case .revokeToken:
+            request = .revokeToken(id: try reader.string("token id"))
+        case .statusReply, .done, .leaseReply, .leasesReply, .loginReply, .accountsReply, .tokenReply, .tokensReply, .error:
             throw .unknownMessageType(rawType)
         }
         guard reader.isAtEnd else { throw .malformed("bytes left over after a \(request.name) request") }
@@ -75,17 +82,11 @@ public enum RequestCodec {
             return writer.finish()
         case .lock:
             return FrameWriter(type: .lock, id: id).finish()
-        case .lease(let account, let proto, let ttl, let uses):
-            var writer = FrameWriter(type: .lease, id: id)
+        case .grantLogin(let account, let proto, let ttl):
+            var writer = FrameWriter(type: .grantLogin, id: id)
             try writer.string(account, "account")
             try writer.mailProtocol(proto, "protocol")
             try writer.u32(ttl, "ttl")
-            try writer.u32(uses, "uses")
-            return writer.finish()
-        case .redeem(let lease, let proto):
-            var writer = FrameWriter(type: .redeem, id: id)
-            try writer.lease(lease)
-            try writer.mailProtocol(proto, "protocol")
             return writer.finish()
         case .renew(let leaseID, let ttl):
             var writer = FrameWriter(type: .renew, id: id)
@@ -97,9 +98,28 @@ public enum RequestCodec {
             try writer.string(leaseID, "lease id")
             return writer.finish()
         case .listLeases(let offset):
-            var writer = FrameWriter(type: .listLeases, id: id)
-            try writer.u32(offset, "offset")
+            return try offsetFrame(.listLeases, id: id, offset: offset)
+        case .listAccounts(let offset):
+            return try offsetFrame(.listAccounts, id: id, offset: offset)
+        case .addToken(let account, let client, let protocols, let expires):
+            var writer = FrameWriter(type: .addToken, id: id)
+            try writer.string(account, "account")
+            try writer.string(client, "client")
+            try writer.protocols(protocols, "protocols")
+            try writer.u32(expires, "expires")
+            return writer.finish()
+        case .listTokens(let offset):
+            return try offsetFrame(.listTokens, id: id, offset: offset)
+        case .revokeToken(let tokenID):
+            var writer = FrameWriter(type: .revokeToken, id: id)
+            try writer.string(tokenID, "token id")
             return writer.finish()
         }
+    }
+
+    private static func offsetFrame(_ type: MessageType, id: UInt32, offset: UInt32) throws(ProtocolError) -> WireBuffer {
+        var writer = FrameWriter(type: type, id: id)
+        try writer.u32(offset, "offset")
+        return writer.finish()
     }
 }

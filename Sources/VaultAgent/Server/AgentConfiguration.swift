@@ -18,12 +18,16 @@ public struct AgentConfiguration: Sendable {
     public var clock: any VaultClock
     /// Whether `start` makes the process non-dumpable and disables core files.
     public var hardenProcess: Bool
+    /// A group whose members may reach the sockets (folder 0710, sockets 0660, both of that
+    /// group); nil keeps them to the agent's own user (0700, 0600). The policy still decides
+    /// what each peer may do.
+    public var socketGroup: UInt32?
 
     /// Creates a configuration with the documented defaults.
     public init(socketPath: String, idleLock: Duration? = .seconds(15 * 60), policy: AgentPolicy = .ownerOnly,
                 maxConnections: Int = 64, connectionIdleTimeout: Duration = .seconds(10),
                 frameTimeout: Duration = .seconds(5), clock: any VaultClock = SystemClock(),
-                hardenProcess: Bool = true) {
+                hardenProcess: Bool = true, socketGroup: UInt32? = nil) {
         self.socketPath = socketPath
         self.idleLock = idleLock
         self.policy = policy
@@ -32,5 +36,6 @@ public struct AgentConfiguration: Sendable {
         self.frameTimeout = frameTimeout
         self.clock = clock
         self.hardenProcess = hardenProcess
+        self.socketGroup = socketGroup
     }
 }

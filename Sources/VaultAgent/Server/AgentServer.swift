@@ -22,21 +22,27 @@ public final class AgentServer: Sendable {
     /// How long a reply may take to send before the connection is dropped.
     private static let writeTimeout: Duration = .seconds(5)
 
+    private let sessions: any SessionControl
+
     /// Creates an agent for `vault`; nothing happens until ``start()``.
     public convenience init(vault: Vault, configuration: AgentConfiguration, logger: Logger) {
         self.init(vault: vault, configuration: configuration, logger: logger, peers: KernelPeerCredentials())
     }
 
-    /// Creates an agent that identifies peers with `peers` (tests inject a fake).
-    package init(vault: Vault, configuration: AgentConfiguration, logger: Logger, peers: any PeerCredentialSource) {
+    /// Creates an agent that identifies peers with `peers` (tests inject a fake) and whose
+    /// control requests reach the proxied `sessions`.
+    package init(vault: Vault, configuration: AgentConfiguration, logger: Logger, peers: any PeerCredentialSource,
+                 sessions: any SessionControl = NoSessions()) {
         self.vault = vault
         self.configuration = configuration
         self.logger = logger
         self.peers = peers
+        self.sessions = sessions
         agentUID = Posix.currentUID
         idleLock = IdleLock(timeout: configuration.idleLock, clock: configuration.clock)
         dispatcher = RequestDispatcher(vault: vault, policy: configuration.policy, agentUID: agentUID,
-                                       idleLock: idleLock, logger: logger)
+                                       idleLock: idleLock, unlockGuard: UnlockGuard(clock: configuration.clock, logger: logger),
+                                       sessions: sessions, logger: logger)
     }
 
     /// Hardens the process (when configured), prepares the socket and starts serving on a
@@ -45,8 +51,8 @@ public final class AgentServer: Sendable {
         if configuration.hardenProcess {
             do { try ProcessHardening.apply() } catch { throw .system(error) }
         }
-        try SocketLocation.prepare(configuration.socketPath, uid: agentUID)
-        let listener = try SocketLocation.listen(at: configuration.socketPath, backlog: 128)
+        try SocketLocation.prepare(configuration.socketPath, uid: agentUID, group: configuration.socketGroup)
+        let listener = try SocketLocation.listen(at: configuration.socketPath, backlog: 128, group: configuration.socketGroup)
         logger.notice("agent listening", metadata: [
             "socket": "\(configuration.socketPath)", "pid": "\(Posix.currentPID)",
             "idle-lock": "\(idleLock.timeoutSeconds)s", "dumpable": "\(ProcessHardening.isDumpable)",
@@ -68,8 +74,10 @@ public final class AgentServer: Sendable {
         stopping.store(true, ordering: .sequentiallyConsistent)
     }
 
-    /// Runs the idle lock once (the accept loop does this several times a second).
+    /// Runs the idle lock once (the accept loop does this several times a second). Live proxied
+    /// sessions are use: the vault does not idle-lock under them.
     func checkIdleLock() {
+        if sessions.liveSessionCount > 0 { idleLock.touch() }
         guard idleLock.isDue, vault.isUnlocked else { return }
         vault.lock()
         logger.notice("vault locked after idle time", metadata: ["idle-lock": "\(idleLock.timeoutSeconds)s"])
@@ -115,13 +123,14 @@ public final class AgentServer: Sendable {
     }
 
     private func serve(_ channel: consuming FrameChannel) {
-        let peer: PeerIdentity
+        let connected: any ConnectedPeer
         do {
-            peer = try peers.identify(socket: channel.fd)
+            connected = try peers.identify(socket: channel.fd)
         } catch {
             logger.error("agent could not identify a peer; connection dropped", metadata: ["error": "\(error)"])
             return
         }
+        let peer = connected.identity
         var buffer = WireBuffer(capacity: WireFormat.maxBodyBytes)
         guard configuration.policy.allows(.connect, peer: peer, agentUID: agentUID) else {
             logger.warning("agent.deny", metadata: ["action": "connect", "peer": "\(peer)"])
@@ -148,6 +157,12 @@ public final class AgentServer: Sendable {
                 decoded = try buffer.withBytes { (body) throws(ProtocolError) in try RequestCodec.decode(body: body) }
             } catch {
                 let id = buffer.withBytes { FrameHeader.requestID(body: $0) }
+                if error == .unsupportedVersion(1) {
+                    logger.warning("agent refused a protocol-1 client: it must be upgraded", metadata: ["peer": "\(peer)"])
+                    let reply = ResponseCodec.encodeUpgradeRequired(id: id)
+                    try? channel.write(reply, timeout: Self.writeTimeout)
+                    return
+                }
                 logger.warning("agent received a malformed frame; connection closed",
                                metadata: ["peer": "\(peer)", "error": "\(error)"])
                 send(.failure(AgentFailure(code: AgentErrorCode(error), message: error.description)),
@@ -156,7 +171,14 @@ public final class AgentServer: Sendable {
             }
             buffer.reset()
             let id = decoded.id
-            let response = dispatcher.respond(to: decoded.request, from: peer)
+            let current: PeerIdentity
+            do { current = try connected.current() } catch {
+                logger.warning("agent.deny", metadata: ["peer": "\(peer)", "reason": "\(error.message)"])
+                vault.recordAgentDenial(peer: "\(peer)", action: "request after the peer changed: \(error.message)")
+                send(.failure(error), id: id, on: channel, timeout: Self.writeTimeout)
+                return
+            }
+            let response = dispatcher.respond(to: decoded.request, from: current)
             let closes = response.failureCode?.closesConnection ?? false
             send(response, id: id, on: channel, timeout: Self.writeTimeout)
             if closes { return }

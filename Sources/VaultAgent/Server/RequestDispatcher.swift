@@ -5,12 +5,14 @@ internal import VaultCrypto
 /// Turns one request from one peer into one response: policy first, then the vault.
 ///
 /// Denials and vault refusals become ``AgentResponse/failure(_:)``; nothing here throws,
-/// and nothing logged holds a secret.
+/// nothing logged holds a secret, and no response carries an app password.
 struct RequestDispatcher: Sendable {
     let vault: Vault
     let policy: AgentPolicy
     let agentUID: UInt32
     let idleLock: IdleLock
+    let unlockGuard: UnlockGuard
+    let sessions: any SessionControl
     let logger: Logger
 
     func respond(to request: consuming AgentRequest, from peer: PeerIdentity) -> AgentResponse {
@@ -33,54 +35,79 @@ struct RequestDispatcher: Sendable {
     private func dispatch(_ request: consuming AgentRequest, from peer: PeerIdentity) throws -> AgentResponse {
         switch consume request {
         case .status:
+            let sockets = sessions.endpointSockets
             return .status(AgentStatus(unlocked: vault.isUnlocked, pid: UInt32(Posix.currentPID),
-                                       idleLockSeconds: idleLock.timeoutSeconds))
+                                       idleLockSeconds: idleLock.timeoutSeconds, vaultID: vault.id,
+                                       liveSessions: UInt32(clamping: sessions.liveSessionCount),
+                                       imapSocket: sockets.imap, smtpSocket: sockets.smtp))
         case .unlock(let passphrase):
             try require(.administer("unlock"), peer)
-            try vault.unlock(with: MasterCredential.passphrase(passphrase))
+            try unlockGuard.unlock(vault, with: MasterCredential.passphrase(passphrase), by: peer)
             logger.notice("vault unlocked through the agent", metadata: ["peer": "\(peer)"])
             return .done
         case .unlockWithKeyFile(let contents):
             try require(.administer("unlock"), peer)
-            try vault.unlock(with: MasterCredential.keyFile(contents: contents))
+            try unlockGuard.unlock(vault, with: MasterCredential.keyFile(contents: contents), by: peer)
             logger.notice("vault unlocked through the agent", metadata: ["peer": "\(peer)"])
             return .done
         case .lock:
             try require(.administer("lock"), peer)
             vault.lock()
+            sessions.endAllSessions(reason: "the vault was locked")
             logger.notice("vault locked through the agent", metadata: ["peer": "\(peer)"])
             return .done
-        case .lease(let account, let proto, let ttlSeconds, let uses):
-            try require(.use(request: "lease", account: account, protocol: proto), peer)
-            let lease = try vault.lease(account: account, for: proto, ttl: ttl(ttlSeconds),
-                                        uses: Int(uses), holder: peer.description)
-            logger.info("lease granted", metadata: ["lease": "\(lease.id)", "account": "\(account)",
-                                                    "protocol": "\(proto)", "peer": "\(peer)"])
-            return .lease(lease)
-        case .redeem(let lease, let proto):
-            try require(.use(request: "redeem", account: lease.account, protocol: proto), peer)
+        case .grantLogin(let account, let proto, let ttlSeconds):
+            try require(.use(request: "grant-login", account: account, protocol: proto), peer)
+            let granted = try vault.grantLoginLease(account: account, for: proto, ttl: ttl(ttlSeconds), holder: peer.description)
+            let lease = granted.lease
             var copy: SecureBytes?
-            try vault.redeem(lease, for: proto) { secret in
-                copy = try secret.slice(0..<secret.count)
-            }
-            guard let secret = copy.take() else { throw AgentFailure(code: .internalError, message: "no secret") }
-            logger.info("lease redeemed", metadata: ["lease": "\(lease.id)", "account": "\(lease.account)",
-                                                     "protocol": "\(proto)", "peer": "\(peer)"])
-            return .secret(secret)
+            try granted.revealPassword { copy = try SecureBytes(copying: $0) }
+            guard let password = copy.take() else { throw AgentFailure(code: .internalError, message: "no lease password") }
+            logger.info("login lease granted", metadata: ["lease": "\(lease.id)", "account": "\(account)",
+                                                          "protocol": "\(proto)", "peer": "\(peer)"])
+            return .login(IssuedCredential(subject: lease, text: password))
         case .renew(let id, let ttlSeconds):
             try requireLeaseAccess(id, request: "renew", peer)
             return .lease(try vault.renew(lease: id, ttl: ttl(ttlSeconds)))
         case .revokeLease(let id):
             try requireLeaseAccess(id, request: "revoke-lease", peer)
             try vault.revokeLease(id: id)
+            sessions.endSessions(lease: id, reason: "lease \(id) was revoked")
             logger.notice("lease revoked through the agent", metadata: ["lease": "\(id)", "peer": "\(peer)"])
             return .done
         case .listLeases(let offset):
             try require(.administer("list-leases"), peer)
-            let leases = try vault.liveLeases()
-            let start = min(Int(offset), leases.count)
-            return .leases(LeasePage(total: UInt32(clamping: leases.count), leases: Array(leases[start...])))
+            return .leases(page(try vault.liveLeases(), from: offset))
+        case .listAccounts(let offset):
+            try require(.administer("list-accounts"), peer)
+            let traffic = try vault.trafficToday()
+            let accounts = try vault.accounts().map { AccountSummary(record: $0, traffic: traffic[$0.name]) }
+            return .accounts(page(accounts, from: offset))
+        case .addToken(let account, let client, let protocols, let expiresSeconds):
+            try require(.administer("add-token"), peer)
+            let created = try vault.addToken(account: account, client: client, protocols: protocols,
+                                             expiresIn: expiresSeconds == 0 ? nil : .seconds(Int64(expiresSeconds)))
+            let token = created.token
+            var copy: SecureBytes?
+            try created.reveal { copy = try SecureBytes(copying: $0) }
+            guard let text = copy.take() else { throw AgentFailure(code: .internalError, message: "no token text") }
+            logger.notice("client token added", metadata: ["token": "\(token.id)", "account": "\(account)", "peer": "\(peer)"])
+            return .token(IssuedCredential(subject: token, text: text))
+        case .listTokens(let offset):
+            try require(.administer("list-tokens"), peer)
+            return .tokens(page(try vault.tokens(), from: offset))
+        case .revokeToken(let id):
+            try require(.administer("revoke-token"), peer)
+            try vault.revokeToken(id: id)
+            sessions.endSessions(token: id, reason: "client token \(id) was revoked")
+            logger.notice("client token revoked", metadata: ["token": "\(id)", "peer": "\(peer)"])
+            return .done
         }
+    }
+
+    private func page<Item>(_ items: [Item], from offset: UInt32) -> Page<Item> {
+        let start = min(Int(offset), items.count)
+        return Page(total: UInt32(clamping: items.count), items: Array(items[start...]))
     }
 
     private func ttl(_ seconds: UInt32) -> Duration? {

@@ -17,9 +17,10 @@ public enum SocketLocation {
         return "/tmp/appvault-\(uid)/agent.sock"
     }
 
-    /// Creates or tightens the socket's folder (0700, ours, not a symbolic link) and removes a
-    /// stale socket; refuses when a live agent answers there or the path is something else.
-    static func prepare(_ path: String, uid: UInt32) throws(AgentError) {
+    /// Creates or tightens the socket's folder (0700, or 0710 for `group`; ours, not a symbolic
+    /// link) and removes a stale socket; refuses when a live agent answers there or the path is
+    /// something else.
+    static func prepare(_ path: String, uid: UInt32, group: UInt32? = nil) throws(AgentError) {
         guard path.hasPrefix("/"), path.utf8.count <= UnixSocket.maxPathBytes else {
             throw .unsafeSocketPath(path: path, problem: "must be an absolute path of at most \(UnixSocket.maxPathBytes) bytes")
         }
@@ -34,8 +35,10 @@ public enum SocketLocation {
             guard info.uid == uid else {
                 throw AgentError.unsafeSocketPath(path: path, problem: "\(folder) belongs to uid \(info.uid), not \(uid)")
             }
-            if info.mode & 0o077 != 0 {
-                try Posix.changeMode(folder, 0o700)
+            let mode: UInt32 = group == nil ? 0o700 : 0o710
+            if let group { try Posix.changeGroup(folder, group) }
+            if info.mode & 0o777 != mode {
+                try Posix.changeMode(folder, mode)
             }
             guard let existing = try Posix.status(path) else { return }
             guard existing.kind == .socket else {
@@ -55,13 +58,14 @@ public enum SocketLocation {
         }
     }
 
-    /// Binds and listens at `path` with mode 0600, whatever the caller's umask.
-    static func listen(at path: String, backlog: Int32) throws(AgentError) -> Int32 {
+    /// Binds and listens at `path` with mode 0600 (0660 owned by `group`), whatever the umask.
+    static func listen(at path: String, backlog: Int32, group: UInt32? = nil) throws(AgentError) -> Int32 {
         let previous = Posix.setUmask(0o177)
         defer { _ = Posix.setUmask(previous) }
         do {
             let fd = try UnixSocket.listen(at: path, backlog: backlog)
-            try Posix.changeMode(path, 0o600)
+            if let group { try Posix.changeGroup(path, group) }
+            try Posix.changeMode(path, group == nil ? 0o600 : 0o660)
             return fd
         } catch {
             throw .system(error)

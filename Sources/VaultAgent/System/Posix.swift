@@ -86,6 +86,10 @@ enum Posix {
         guard chmod(path, mode) == 0 else { throw SystemError("chmod", path) }
     }
 
+    static func changeGroup(_ path: String, _ group: UInt32) throws(SystemError) {
+        guard lchown(path, UInt32.max, group) == 0 else { throw SystemError("chown", path) }
+    }
+
     static func removeFile(_ path: String) throws(SystemError) {
         guard unlink(path) == 0 || errno == ENOENT else { throw SystemError("unlink", path) }
     }

@@ -53,7 +53,7 @@ struct Add: ParsableCommand {
                 let record = generated.record
                 Output.notice("Generated app password for \(record.name), shown once; set it at your server now:")
                 generated.reveal { Output.writeSecret($0) }
-                Output.notice(AccountSummary.stored(record))
+                Output.notice(AccountLine.stored(record))
             } else {
                 let secret = try AppPassword.normalise(
                     SecretInput.appPassword(prompt: "App password for \(spec.email): "),
@@ -63,14 +63,14 @@ struct Add: ParsableCommand {
                                             imap: spec.imap, smtp: spec.smtp, mail: mail)
                 }
                 let record = try vault.addAccount(spec, secret: secret)
-                Output.line(AccountSummary.stored(record))
+                Output.line(AccountLine.stored(record))
             }
         }
     }
 }
 
 /// One-line descriptions of an account after a change.
-enum AccountSummary {
+enum AccountLine {
     static func stored(_ record: AccountRecord) -> String {
         "Stored \(record.name) (\(record.provider), \(record.email)): generation \(record.generation), fingerprint \(record.fingerprint ?? "-")"
     }

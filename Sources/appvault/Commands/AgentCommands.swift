@@ -55,6 +55,11 @@ struct AgentRun: ParsableCommand {
         valueName: "path"))
     var policy: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Let members of this group reach the sockets (folder 0710, sockets 0660); the policy still decides what each uid may do.",
+        valueName: "group"))
+    var socketGroup: String?
+
     func run() throws {
         try reportingErrors {
             let idle: Duration?
@@ -63,10 +68,14 @@ struct AgentRun: ParsableCommand {
             var logger = CLILogging.logger
             if ProcessInfo.processInfo.environment["APPVAULT_LOG_LEVEL"] == nil { logger.logLevel = .notice }
             let vault = try Vault.open(at: options.vaultPath, configuration: VaultConfiguration(
-                logger: logger, actor: "agent uid \(getuid()) pid \(getpid())"))
+                logger: logger, actor: "agent uid \(getuid()) pid \(getpid())", anchor: VaultOptions.anchor))
+            let group = try socketGroup.map { (name) throws(VaultError) -> UInt32 in
+                guard let entry = getgrnam(name) else { throw .invalidInput("--socket-group: no group named '\(name)'") }
+                return entry.pointee.gr_gid
+            }
             let server = AgentServer(
                 vault: vault,
-                configuration: AgentConfiguration(socketPath: socket.path, idleLock: idle, policy: agentPolicy),
+                configuration: AgentConfiguration(socketPath: socket.path, idleLock: idle, policy: agentPolicy, socketGroup: group),
                 logger: logger)
             try server.start()
             let signals = [SIGTERM, SIGINT].map { number in
@@ -119,11 +128,17 @@ struct AgentUnlock: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let client = socket.client
+            // Send the passphrase only to an agent of this user that serves the vault meant here.
+            if FileSafetyProbe.exists(options.vaultPath) {
+                _ = try client.status(servingVault: options.openLocked().id)
+            } else {
+                _ = try client.status()
+            }
             if let keyFile = options.keyFilePath {
                 try client.unlock(keyFileContents: SecretFile.read(
                     path: keyFile, maximumBytes: MasterCredential.keyFileSizes.upperBound, requirePrivate: true))
             } else if let file = options.passphraseFilePath {
-                try client.unlock(passphrase: SecretInput.firstLine(of: file))
+                try client.unlock(passphrase: SecretInput.firstLine(ofPrivateFile: file))
             } else {
                 try client.unlock(passphrase: SecretInput.promptWithoutEcho("Vault passphrase: "))
             }
@@ -165,8 +180,9 @@ struct AgentLeases: ParsableCommand {
             } else if leases.isEmpty {
                 Output.line("no live leases")
             } else {
-                Output.table(["ID", "ACCOUNT", "PROTOCOL", "EXPIRES", "USES LEFT", "HOLDER"], leases.map {
-                    [$0.id, $0.account, $0.protocol.description, Output.date($0.expiresAt), "\($0.usesLeft)", $0.holder]
+                Output.table(["ID", "KIND", "ACCOUNT", "PROTOCOL", "CLIENT", "EXPIRES", "USES LEFT", "HOLDER"], leases.map {
+                    [$0.id, $0.kind.rawValue, $0.account, $0.protocol.description, $0.client ?? "-", Output.date($0.expiresAt),
+                     "\($0.usesLeft)", $0.holder]
                 })
             }
         }

@@ -25,7 +25,7 @@ struct Initialise: ParsableCommand {
             if let keyFile = options.keyFilePath {
                 credential = FileSafetyProbe.exists(keyFile) ? try .readKeyFile(at: keyFile) : try .createKeyFile(at: keyFile)
             } else if let file = options.passphraseFilePath {
-                credential = try .passphrase(SecretInput.firstLine(of: file))
+                credential = try .passphrase(SecretInput.firstLine(ofPrivateFile: file))
             } else {
                 credential = try .passphrase(SecretInput.promptNewWithoutEcho("New vault passphrase: "))
             }

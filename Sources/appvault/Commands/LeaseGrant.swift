@@ -1,13 +1,21 @@
 import AppVault
 import ArgumentParser
 import Foundation
+import VaultAgent
 
-/// `appvault lease grant`: take a lease for a connector started later (`inbox --lease ID`).
+/// `appvault lease grant`: a one-session login for the agent's local endpoints.
 struct LeaseGrant: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant",
-        abstract: "Grant a lease on an account and print its id and limits (never the secret).",
-        discussion: "Through a running, unlocked agent when there is one, else the vault unlocked here. Present it with `appvault inbox NAME --lease ID`.")
+        abstract: "Grant a one-session login lease and print its password once (a local credential, never the app password).",
+        discussion: """
+            A mail client logs in to the agent's IMAP or SMTP endpoint with user = the account's \
+            name and password = the printed lease password; its first login spends the lease, which \
+            then holds that session until it ends (`appvault leases` shows it, `appvault lease \
+            revoke ID` ends it). Through a running, unlocked agent when there is one, else the vault \
+            unlocked here (the agent started later accepts it). The password is printed on standard \
+            output, everything else on standard error.
+            """)
 
     @OptionGroup var options: VaultOptions
     @OptionGroup var socket: AgentSocketOptions
@@ -18,21 +26,37 @@ struct LeaseGrant: ParsableCommand {
     @Option(name: .long, help: "imap or smtp.")
     var `protocol`: MailProtocolArgument
 
-    @Option(name: .long, help: "Seconds the lease lives (default 60, at most 900).")
+    @Option(name: .long, help: "Seconds until the lease must be used (default 60, at most 900).")
     var ttl: Int?
 
-    @Option(name: .long, help: "How many logins it allows.")
-    var uses = 1
-
-    @Flag(name: .long, help: "Print JSON.")
+    @Flag(name: .long, help: "Print JSON (the lease and its password).")
     var json = false
 
     func run() throws {
         try reportingErrors {
-            let broker = try LeaseBroker.open(options, socket: socket)
-            let lease = try broker.lease(name, for: `protocol`.value, ttl: ttl.map { .seconds($0) }, uses: uses)
-            if json { return try Output.json(lease) }
-            Output.line("lease \(lease.id): \(lease.protocol) \(lease.account) at \(lease.endpoint), \(lease.usesLeft) use(s), expires \(Output.date(lease.expiresAt))")
+            let ttl = try ttl.map { (seconds) throws(VaultError) -> Duration in
+                guard (1...900).contains(seconds) else { throw .invalidInput("--ttl must be 1 to 900 seconds") }
+                return .seconds(seconds)
+            }
+            switch try VaultAccess.open(options, socket: socket) {
+            case .agent(let client, _):
+                try client.grantLogin(account: name, for: `protocol`.value, ttl: ttl) { lease, password in
+                    try password.withUnsafeBytes { try show(lease, password: $0) }
+                }
+            case .local(let vault):
+                let granted = try vault.grantLoginLease(account: name, for: `protocol`.value, ttl: ttl, holder: VaultOptions.actor)
+                let lease = granted.lease
+                try granted.revealPassword { try show(lease, password: $0) }
+            }
+        }
+    }
+
+    private func show(_ lease: Lease, password: UnsafeRawBufferPointer) throws {
+        if json {
+            try Output.jsonWithSecret(lease, secretKey: "password", secret: password)
+        } else {
+            Output.notice("lease \(lease.id): one \(lease.protocol) session for \(lease.account), to be used before \(Output.date(lease.expiresAt)); log in as user \(lease.account) with this password, shown once:")
+            Output.writeSecret(password)
         }
     }
 }

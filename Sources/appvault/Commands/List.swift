@@ -6,22 +6,20 @@ import Foundation
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List accounts: settings, status, fingerprint, today's traffic. Never a secret.",
-        discussion: "Needs no passphrase. --json prints the documented, stable form (docs/cli.md).")
+        discussion: """
+            Names, addresses and servers are sealed in the vault: list asks a running, unlocked agent \
+            that serves this vault, or else the passphrase. --json prints the documented, stable form (docs/cli.md).
+            """)
 
     @OptionGroup var options: VaultOptions
+    @OptionGroup var socket: AgentSocketOptions
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
     func run() throws {
         try reportingErrors {
-            let vault = try options.openLocked()
-            let traffic = try vault.trafficToday()
-            let listed = try vault.accounts().map { record in
-                // An account added between the two reads is not in `traffic` yet: ask for it alone.
-                ListedAccount(record, traffic: record.status == .revoked
-                    ? nil : try traffic[record.name] ?? vault.trafficToday(account: record.name))
-            }
+            let listed = try VaultAccess.open(options, socket: socket).accounts().map { ListedAccount($0.record, traffic: $0.traffic) }
             if json { return try Output.json(listed) }
             if listed.isEmpty { return Output.line("No accounts. Add one with `appvault add NAME --provider gmail --email ADDR`.") }
             Output.table(

@@ -15,8 +15,11 @@ struct Passwd: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Switch to this key file (created when missing).", valueName: "path"))
     var newKeyFile: String?
 
-    @Option(name: .long, help: "Argon2id strength for the new passphrase.")
-    var kdf: KDFStrengthArgument = .moderate
+    @Option(name: .long, help: "Argon2id strength for the new passphrase (default: keep the current one).")
+    var kdf: KDFStrengthArgument?
+
+    @Flag(name: .long, help: "Allow --kdf to lower the Argon2id strength.")
+    var allowWeakerKdf = false
 
     func run() throws {
         try reportingErrors {
@@ -26,11 +29,11 @@ struct Passwd: ParsableCommand {
             if let keyFile = newKeyFile {
                 new = FileSafetyProbe.exists(keyFile) ? try .readKeyFile(at: keyFile) : try .createKeyFile(at: keyFile)
             } else if let file = newPassphraseFile {
-                new = try .passphrase(SecretInput.firstLine(of: file))
+                new = try .passphrase(SecretInput.firstLine(ofPrivateFile: file))
             } else {
                 new = try .passphrase(SecretInput.promptNewWithoutEcho("New vault passphrase: "))
             }
-            try vault.changeCredential(from: current, to: new, kdf: kdf.strength.parameters)
+            try vault.changeCredential(from: current, to: new, kdf: kdf?.strength.parameters, allowWeakerKDF: allowWeakerKdf)
             Output.line("Changed the vault's \(newKeyFile == nil ? "passphrase" : "credential to a key file"); entries untouched.")
         }
     }

@@ -14,8 +14,8 @@ struct Revoke: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let vault = try options.openUnlocked()
-            let record = try vault.revoke(account: name)
-            Output.line("Revoked \(record.name): secret destroyed, leases ended (generation \(record.generation)). Also revoke it at your provider.")
+            let summary = try vault.revoke(account: name)
+            Output.line("Revoked \(summary.record.name): secret destroyed, \(summary.leasesEnded) live lease(s) and session(s) ended, \(summary.tokensRevoked) client token(s) deleted (generation \(summary.record.generation)). Also revoke the app password at your provider.")
         }
     }
 }

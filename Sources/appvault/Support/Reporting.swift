@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Glibc
 import Logging
+import VaultCrypto
 
 /// Where the CLI's diagnostics go: standard error, level from $APPVAULT_LOG_LEVEL (default warning).
 enum CLILogging {
@@ -67,6 +68,36 @@ enum Output {
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
+    /// Prints `value` as JSON with one more member, `secretKey`, holding `secret`: the secret's
+    /// bytes go from guarded memory to standard output without ever becoming a String.
+    static func jsonWithSecret<T: Encodable>(_ value: T, secretKey: String, secret: UnsafeRawBufferPointer) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Output.date(date))
+        }
+        var text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        while let last = text.last, last == "}" || last.isWhitespace { text.removeLast() }
+        print(text + ",\n  \"" + secretKey + "\" : \"", terminator: "")
+        fflush(nil)
+        var escaped = [UInt8](repeating: 0, count: 6)
+        for byte in secret {
+            if (0x20..<0x7F).contains(byte), byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                escaped[0] = byte
+                _ = write(STDOUT_FILENO, escaped, 1)
+            } else {
+                let digits = Array("0123456789abcdef".utf8)
+                escaped = [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                           digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+                _ = write(STDOUT_FILENO, escaped, 6)
+            }
+        }
+        Memory.wipe(&escaped)
+        _ = write(STDOUT_FILENO, "\"\n}\n", 4)
+    }
+
     static func date(_ date: Date?) -> String {
         guard let date else { return "-" }
         guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 1e11 else { return "invalid" }
@@ -75,9 +106,22 @@ enum Output {
         return date.formatted(.iso8601)
     }
 
-    /// Left-aligned columns.
+    /// Whether standard output is a terminal (then text strangers control is escaped).
+    static let toTerminal = isatty(STDOUT_FILENO) == 1
+
+    /// `text` made safe to print on a terminal: control characters (C0, DEL, C1), escape
+    /// sequences and Unicode direction or invisible formatting characters are shown as
+    /// `\u{..}` escapes, so a mail subject, a sender's name or a peer's program path cannot move
+    /// the cursor, rewrite the screen or reorder what is shown. Unchanged when not on a terminal;
+    /// `--json` is always exact.
+    static func safe(_ text: String) -> String {
+        guard toTerminal else { return text }
+        return TerminalText.escaped(text)
+    }
+
+    /// Left-aligned columns; every cell goes through ``safe(_:)``.
     static func table(_ header: [String], _ rows: [[String]]) {
-        let all = [header] + rows
+        let all = [header] + rows.map { $0.map(safe) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         for row in all {
             let padded = row.enumerated().map { index, cell in

@@ -21,9 +21,14 @@ enum SecretInput {
         silent.c_lflag &= ~tcflag_t(ECHO | ECHONL)
         silent.c_lflag |= tcflag_t(ICANON)
         _ = prompt.withCString { write(fd, $0, strlen($0)) }
-        guard tcsetattr(fd, TCSAFLUSH, &silent) == 0 else { throw .io("cannot turn terminal echo off") }
+        TerminalRestore.arm(fd: fd, settings: saved)
+        guard tcsetattr(fd, TCSAFLUSH, &silent) == 0 else {
+            TerminalRestore.disarm()
+            throw .io("cannot turn terminal echo off")
+        }
         defer {
             _ = tcsetattr(fd, TCSAFLUSH, &saved)
+            TerminalRestore.disarm()
             _ = write(fd, "\n", 1)
         }
         return try readLine(from: fd, limit: 4096)
@@ -37,10 +42,11 @@ enum SecretInput {
         return first
     }
 
-    /// The first line of a file (a passphrase file), without its line break.
-    static func firstLine(of path: String) throws(VaultError) -> SecureBytes {
+    /// The first line of a passphrase file, without its line break. Like a key file, it must be
+    /// a regular file of this user that others cannot read or write.
+    static func firstLine(ofPrivateFile path: String) throws(VaultError) -> SecureBytes {
         let contents = try SecretFile.read(path: path, maximumBytes: MasterCredential.maximumPassphraseBytes + 2,
-                                           requirePrivate: false)
+                                           requirePrivate: true)
         let length = contents.withUnsafeBytes { bytes in bytes.firstIndex(of: 0x0A) ?? bytes.count }
         let trimmed = contents.withUnsafeBytes { bytes in length > 0 && bytes[length - 1] == 0x0D ? length - 1 : length }
         do { return try contents.slice(0..<trimmed) } catch { throw .crypto(error.description) }

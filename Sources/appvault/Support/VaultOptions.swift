@@ -41,8 +41,14 @@ struct VaultOptions: ParsableArguments {
     /// The audit actor for this process.
     static var actor: String { "cli uid \(getuid()) pid \(getpid())" }
 
+    /// Where the rollback anchor lives: `$APPVAULT_ANCHOR_DIR` when set, else the standard place.
+    static var anchor: AnchorSetting {
+        if let folder = ProcessInfo.processInfo.environment["APPVAULT_ANCHOR_DIR"], folder.hasPrefix("/") { return .folder(folder) }
+        return .standard
+    }
+
     func configuration() -> VaultConfiguration {
-        VaultConfiguration(logger: CLILogging.logger, actor: Self.actor)
+        VaultConfiguration(logger: CLILogging.logger, actor: Self.actor, anchor: Self.anchor)
     }
 
     /// Opens the vault without unlocking it (metadata only).
@@ -67,7 +73,7 @@ struct VaultOptions: ParsableArguments {
             return try .readKeyFile(at: path)
         case .passphrase:
             if let path = passphraseFilePath {
-                return try .passphrase(SecretInput.firstLine(of: path))
+                return try .passphrase(SecretInput.firstLine(ofPrivateFile: path))
             }
             return try .passphrase(SecretInput.promptWithoutEcho(prompt))
         }

@@ -24,14 +24,12 @@ struct Inbox: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Log in with this granted lease (`appvault lease grant`) instead of a new one.", valueName: "id"))
-    var lease: String?
 
     func run() throws {
         try reportingErrors {
             guard (1...1000).contains(limit) else { throw VaultError.invalidInput("--limit must be 1 to 1000") }
-            let broker = try LeaseBroker.open(options, socket: socket)
-            let (client, _) = try broker.imap(name, options: mail.connection(budget: broker.vault), leaseID: lease)
+            let broker = try LeaseBroker.open(options)
+            let (client, _) = try broker.imap(name, options: mail.connection(budget: broker.vault))
             let status = try client.examine(mailbox)
             let messages = try client.newestMessages(limit)
             try client.logout()

@@ -34,7 +34,7 @@ struct Send: ParsableCommand {
             guard let text = String(data: body, encoding: .utf8) else {
                 throw VaultError.invalidInput("the message body is not valid UTF-8")
             }
-            let broker = try LeaseBroker.open(options, socket: socket)
+            let broker = try LeaseBroker.open(options)
             let sender = try broker.vault.account(named: name).email
             let message = try MailMessage(from: sender, to: to, subject: subject, body: text)
             let bytes = Int64(message.rfc5322().count)

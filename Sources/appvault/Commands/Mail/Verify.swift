@@ -17,7 +17,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let broker = try LeaseBroker.open(options, socket: socket)
+            let broker = try LeaseBroker.open(options)
             let connection = try mail.connection(budget: broker.vault)
             var firstFailure: (any Error)?
             for proto in MailProtocol.allCases {
