@@ -96,4 +96,9 @@ extension Vault {
     package func commitCounterHint() throws(VaultError) -> Int64 {
         try store.commitCounterHint()
     }
+
+    /// Waits until someone may have committed after `counter` (see ``VaultStore/waitForChange(after:timeout:)``).
+    package func waitForChange(after counter: Int64, timeout: Duration) throws(VaultError) -> Int64 {
+        try store.waitForChange(after: counter, timeout: timeout)
+    }
 }

@@ -88,6 +88,18 @@ package struct SQLiteStore: VaultStore {
         try readRaw { db in try Int64.fetchOne(db, sql: "SELECT counter FROM vault_state WHERE id = 1") ?? -1 }
     }
 
+    /// How often ``waitForChange(after:timeout:)`` reads the counter.
+    static let changePollInterval: Duration = .milliseconds(100)
+
+    package func waitForChange(after counter: Int64, timeout: Duration) throws(VaultError) -> Int64 {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let current = try commitCounterHint()
+            if current != counter || ContinuousClock.now >= deadline { return current }
+            Thread.sleep(forTimeInterval: Self.changePollInterval.seconds)
+        }
+    }
+
     package func checkpoint() {
         _ = try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }

@@ -15,8 +15,12 @@ package protocol VaultStore: Sendable {
     /// Runs `body` in one serialised write transaction; all of it lands, or none of it.
     func write<T>(_ body: (any StoreWriter) throws -> T) throws(VaultError) -> T
     /// The state row's commit counter, read cheaply and without verification: a hint that
-    /// another process or host committed a change (the agent polls it). -1 before the first commit.
+    /// another process or host committed a change. -1 before the first commit.
     func commitCounterHint() throws(VaultError) -> Int64
+    /// Waits until the commit counter may have moved past `counter`, or `timeout` passes, and
+    /// returns the counter hint then. SQLite polls the file; PostgreSQL wakes on LISTEN/NOTIFY
+    /// and polls as a fallback, so a missed notification delays a change by at most one poll.
+    func waitForChange(after counter: Int64, timeout: Duration) throws(VaultError) -> Int64
     /// Makes committed data durable and compact where the backend needs it (SQLite truncates its
     /// write-ahead log, so a destroyed secret does not linger there). Best effort.
     func checkpoint()
