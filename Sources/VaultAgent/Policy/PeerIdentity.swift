@@ -100,7 +100,9 @@ final class KernelPeer: ConnectedPeer, @unchecked Sendable {
     private static func preloads(pid: Int32) -> Bool {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return true }
         return data.split(separator: 0).contains { entry in
-            ["LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH="].contains { entry.starts(with: Array($0.utf8)) }
+            ["LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH="].contains { key in
+                entry.count > key.utf8.count && entry.starts(with: Array(key.utf8))
+            }
         }
     }
 }

@@ -20,12 +20,13 @@ enum SecretInput {
         var silent = saved
         silent.c_lflag &= ~tcflag_t(ECHO | ECHONL)
         silent.c_lflag |= tcflag_t(ICANON)
-        _ = prompt.withCString { write(fd, $0, strlen($0)) }
         TerminalRestore.arm(fd: fd, settings: saved)
         guard tcsetattr(fd, TCSAFLUSH, &silent) == 0 else {
             TerminalRestore.disarm()
             throw .io("cannot turn terminal echo off")
         }
+        // The prompt comes after echo is off, so nothing typed after it is ever shown.
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
         defer {
             _ = tcsetattr(fd, TCSAFLUSH, &saved)
             TerminalRestore.disarm()
