@@ -118,6 +118,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "FuzzVaultRows",
+            dependencies: ["FuzzSupport", "AppVault", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/Fuzz/VaultRows",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "FuzzVaultFile",
             dependencies: ["FuzzSupport", "AppVault", "VaultCrypto"],
             path: "Tests/Fuzz/VaultFile",

@@ -8,10 +8,11 @@ seconds=${1:-20}; shift || true
 declare -A corpus=(
     [FuzzAgentCodec]=agent-codec
     [FuzzVaultFile]=vault-file
+    [FuzzVaultRows]=vault-rows
     [FuzzIMAPResponses]=imap-responses
     [FuzzSMTPReplies]=smtp-replies
 )
-declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192)
+declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzVaultRows]=512 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192)
 targets=("$@")
 ((${#targets[@]})) || targets=("${!corpus[@]}")
 scratch=.build-fuzz

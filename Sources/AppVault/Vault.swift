@@ -257,6 +257,12 @@ public final class Vault: Sendable {
         return result
     }
 
+    /// Makes everything committed durable in the main store (SQLite: moves the write-ahead log
+    /// into the file), so a copy of the file holds it all.
+    package func checkpoint() {
+        store.checkpoint()
+    }
+
     /// Appends an audit record in its own transaction (used for denials after a rollback).
     func recordEvent(_ entry: AuditLog.Entry) {
         let now = clock.now()

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import VaultCrypto
 
 /// Bytes an account moved on one UTC day, against its provider's limits.

@@ -22,10 +22,11 @@ func vaultFileInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     close(fd)
     do {
         let vault = try Vault.open(at: path)
+        try vault.unlock(with: .keyFile(contents: SecureBytes(copying: fixedKey)))
         let accounts = try vault.accounts()
         _ = try vault.auditRecords()
         _ = try vault.liveLeases()
-        try vault.unlock(with: .keyFile(contents: SecureBytes(copying: fixedKey)))
+        _ = try vault.tokens()
         _ = try vault.verifyAudit()
         for account in accounts where account.status != .revoked {
             let lease = try vault.lease(account: account.name, for: .imap, holder: "fuzz")
