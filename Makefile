@@ -1,8 +1,12 @@
 # appvault: build, test and demo. `make demo` and `make test` work on a fresh Debian machine.
 SWIFT ?= swift
 BUILD_FLAGS ?=
+# `make install` puts files under $(DESTDIR)$(PREFIX); docs/install.md lists them.
+PREFIX ?= /usr/local
+DESTDIR ?=
+export PREFIX DESTDIR
 
-.PHONY: deps build test demo torture bench clean
+.PHONY: deps build test demo torture bench clean install uninstall
 
 deps:
 	@scripts/install-deps.sh
@@ -22,5 +26,11 @@ demo: deps
 bench: deps
 	scripts/bench.sh
 
+install: deps
+	scripts/install/install.sh install
+
+uninstall:
+	scripts/install/install.sh uninstall
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-release
