@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: deps build test demo torture bench clean install uninstall
+.PHONY: deps build test demo torture bench clean install uninstall deb
 
 deps:
 	@scripts/install-deps.sh
@@ -31,6 +31,10 @@ install: deps
 
 uninstall:
 	scripts/install/install.sh uninstall
+
+# appvault_VERSION_ARCH.deb in the checkout's folder, checked by lintian (no error allowed).
+deb: deps
+	scripts/install/deb.sh
 
 clean:
 	rm -rf .build .build-release

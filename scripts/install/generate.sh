@@ -13,6 +13,7 @@ date=$(git -C "$(dirname "$0")" log -1 --format=%cs 2>/dev/null || true)
 # Blank lines inside a discussion are paragraph breaks for the help text but an mdoc warning;
 # make them paragraph macros so `man --warnings` (and lintian) stay quiet.
 sed -i 's/^$/.Pp/' "$out/man/appvault.1"
-"$bin/appvault" --generate-completion-script bash > "$out/completions/appvault.bash"
+# The bash script is sourced, never run: no #! line (lintian: bash-completion-with-hashbang).
+"$bin/appvault" --generate-completion-script bash | sed '1{/^#!/d}' > "$out/completions/appvault.bash"
 "$bin/appvault" --generate-completion-script zsh > "$out/completions/_appvault"
 "$bin/appvault" --generate-completion-script fish > "$out/completions/appvault.fish"
