@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: deps build test demo torture bench clean install uninstall deb
+.PHONY: deps build test demo torture bench clean install uninstall deb test-install test-deb
 
 deps:
 	@scripts/install-deps.sh
@@ -35,6 +35,14 @@ uninstall:
 # appvault_VERSION_ARCH.deb in the checkout's folder, checked by lintian (no error allowed).
 deb: deps
 	scripts/install/deb.sh
+
+# make install/uninstall into scratch prefixes: files, man page, completions, the unit (systemd-analyze).
+test-install: deps
+	scripts/install/test-install.sh
+
+# The package on a fresh Debian 12 booted with systemd-nspawn: install, use, the user service, purge.
+test-deb: deps
+	scripts/install/test-deb.sh
 
 clean:
 	rm -rf .build .build-release

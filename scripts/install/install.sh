@@ -48,12 +48,13 @@ install_all() {
     # The systemd unit names the installed binary and documentation: substitute this PREFIX.
     sed "s|/usr/local/|$prefix/|g" Vault/appvault-agent.service > "$generated/appvault-agent.service"
 
+    [ -z "$destdir" ] || mkdir -p -- "$destdir"
     local entries=()   # "kind path" lines for the manifest
     # make_dirs DIR: create DIR and its missing parents, recording those inside PREFIX (DESTDIR's own
     # folders belong to whoever stages).
     make_dirs() {
         local dir=$1 missing=()
-        while [ ! -d "$destdir$dir" ]; do missing=("$dir" "${missing[@]}"); dir=$(dirname "$dir"); done
+        while [ "$dir" != / ] && [ ! -d "$destdir$dir" ]; do missing=("$dir" "${missing[@]}"); dir=$(dirname "$dir"); done
         for dir in "${missing[@]}"; do
             mkdir -m 755 -- "$destdir$dir"
             case $dir in "$prefix"/*) entries+=("dir $dir") ;; esac
