@@ -77,7 +77,9 @@ eval "$(scripts/testservers/start.sh)"
 offset=$(cat "$APPVAULT_TEST_SERVERS/port-offset")
 
 # Boot it. --keep-unit and --register=no: there is no systemd on the host to ask for a scope.
-systemd-nspawn -q -D "$root" --register=no --keep-unit --boot --console=passive \
+# CAP_IPC_LOCK: without it nspawn's own seccomp filter refuses mlock() to everything in the
+# container (EPERM), which a real machine does not; the agent's keys must be locked in RAM.
+systemd-nspawn -q -D "$root" --register=no --keep-unit --boot --console=passive --capability=CAP_IPC_LOCK \
     --machine="appvault-test-$$" > "$work/boot.log" 2>&1 &
 nspawn_pid=$!
 leader=""
@@ -186,8 +188,10 @@ pid=$(as_alice systemctl --user show -p MainPID --value appvault-agent)
 proc=$(ct cat "/proc/$pid/status")
 for want in "NoNewPrivs:	1" "Seccomp:	2"; do grep -qF "$want" <<< "$proc" || fail "the agent runs without '$want'"; done
 locked=$(awk '/^VmLck/ { print $2 }' <<< "$proc")
+# sodium_malloc ignores a failed mlock(); the agent's keys must really be locked (not swappable).
+[ "${locked:-0}" -gt 0 ] || fail "the agent under the unit has no locked memory: mlock() fails in its sandbox"
 limit=$(ct awk '/^Max locked memory/ { print $4 }' "/proc/$pid/limits")
-say "user service: running, unlocked, lease granted and spent through it; sandboxed (no_new_privs, seccomp); locked memory ${locked} kB of ${limit} bytes allowed"
+say "user service: running, unlocked, lease granted and spent through it; sandboxed (no_new_privs, seccomp); ${locked} kB locked in RAM (limit $((limit / 1024)) kB)"
 
 # A login to the mail servers from inside the same sandbox: the unit's settings, read from the
 # installed unit, applied by the user manager to a transient service that runs appvault verify.
