@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: deps build test demo torture bench clean install uninstall deb test-install test-deb
+.PHONY: deps build test demo torture bench clean install uninstall deb test-install test-deb docs
 
 deps:
 	@scripts/install-deps.sh
@@ -44,5 +44,9 @@ test-install: deps
 test-deb: deps
 	scripts/install/test-deb.sh
 
+# DocC for VaultCrypto, AppVault (with the articles), MailConnectors and VaultAgent: .build-docs/site.
+docs: deps
+	scripts/docs.sh
+
 clean:
-	rm -rf .build .build-release
+	rm -rf .build .build-release .build-docs
