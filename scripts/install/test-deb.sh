@@ -153,19 +153,9 @@ install -m 644 "$APPVAULT_TEST_SERVERS/ca.pem" "$root/home/alice/mail-ca.pem"
 as_alice sh -c 'umask 077; mkdir -p ~/.config/appvault && head -c 24 /dev/urandom | base64 > ~/.config/appvault/passphrase'
 export_user=(env APPVAULT_PASSPHRASE_FILE=/home/alice/.config/appvault/passphrase APPVAULT_CA_FILE=/home/alice/mail-ca.pem)
 as_alice "${export_user[@]}" appvault init --kdf interactive > /dev/null
-password="debtest-$(head -c 12 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9')"
-(
-    flock 9
-    grep -v '^debtest@example.test:' "$APPVAULT_TEST_SERVERS/passwd" > "$APPVAULT_TEST_SERVERS/passwd.new" || true
-    echo "debtest@example.test:{PLAIN}$password::::::" >> "$APPVAULT_TEST_SERVERS/passwd.new"
-    chmod 644 "$APPVAULT_TEST_SERVERS/passwd.new"
-    mv "$APPVAULT_TEST_SERVERS/passwd.new" "$APPVAULT_TEST_SERVERS/passwd"
-) 9> "$APPVAULT_TEST_SERVERS/passwd.lock"
-sleep 1.1   # Dovecot re-reads its passwd-file at most once a second
-printf '%s' "$password" | as_alice "${export_user[@]}" appvault add debtest --provider custom \
+scripts/testservers/issue-password.sh debtest@example.test | as_alice "${export_user[@]}" appvault add debtest --provider custom \
     --email debtest@example.test --imap "localhost:$((10143 + offset)):starttls" \
     --smtp "localhost:$((10465 + offset)):tls" --verify > /dev/null || fail "appvault add --verify in the container"
-unset password
 say "as alice: vault made, account added after a real IMAP and SMTP login"
 
 # The agent as a systemd user service, with the unit's sandbox.
