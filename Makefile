@@ -49,4 +49,4 @@ docs: deps
 	scripts/docs.sh
 
 clean:
-	rm -rf .build .build-release .build-docs
+	rm -rf .build .build-release .build-release-dyn .build-docs
