@@ -26,25 +26,11 @@ export APPVAULT_AGENT_SOCK="$work/agent/agent.sock"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# The "provider" issues an app password: it goes to the server and straight into appvault,
-# never onto the screen (as when a user pastes it from Google's dialog).
-issue_password() {
-    local password="demo-$(head -c 12 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9')"
-    ( flock 9
-      grep -v '^demo@example.test:' "$APPVAULT_TEST_SERVERS/passwd" > "$APPVAULT_TEST_SERVERS/passwd.new" || true
-      echo "demo@example.test:{PLAIN}$password::::::" >> "$APPVAULT_TEST_SERVERS/passwd.new"
-      chmod 644 "$APPVAULT_TEST_SERVERS/passwd.new"
-      mv "$APPVAULT_TEST_SERVERS/passwd.new" "$APPVAULT_TEST_SERVERS/passwd"
-    ) 9> "$APPVAULT_TEST_SERVERS/passwd.lock"
-    sleep 1.1   # Dovecot re-reads its passwd-file at most once a second
-    printf '%s' "$password"
-}
-
 step "appvault init"
 "$APPVAULT" init --kdf interactive
 
 step "appvault add demo --verify: the app password logs in over IMAP and SMTP before it is stored"
-issue_password | "$APPVAULT" add demo --provider custom --email demo@example.test \
+scripts/testservers/issue-password.sh demo@example.test | "$APPVAULT" add demo --provider custom --email demo@example.test \
     --imap "localhost:$imap_port:starttls" --smtp "localhost:$smtp_port:tls" --verify
 
 step "appvault list: metadata and a fingerprint, never the secret"
@@ -71,7 +57,7 @@ lease_id=$("$APPVAULT" lease grant demo --protocol imap --uses 2 --json | sed -n
 "$APPVAULT" inbox demo --limit 1 --lease "$lease_id" > /dev/null && echo "lease $lease_id: first use works"
 
 step "appvault rotate demo --verify: the provider issued a new password"
-issue_password | "$APPVAULT" rotate demo --verify
+scripts/testservers/issue-password.sh demo@example.test | "$APPVAULT" rotate demo --verify
 
 step "the old lease is refused: it is for the previous password"
 if "$APPVAULT" inbox demo --limit 1 --lease "$lease_id"; then echo "ERROR: old lease still works"; exit 1; else echo "(refused, exit $?)"; fi
