@@ -1,11 +1,18 @@
 internal import Foundation
+internal import Glibc
 
 /// Where the agent's socket lives, and making that place safe before listening.
 public enum SocketLocation {
     /// `$APPVAULT_AGENT_SOCK`, else `$XDG_RUNTIME_DIR/appvault/agent.sock`, else
     /// `/tmp/appvault-UID/agent.sock` (a folder that must then be ours, mode 0700).
     public static func defaultPath() -> String {
-        defaultPath(environment: ProcessInfo.processInfo.environment, uid: Posix.currentUID)
+        // getenv, not ProcessInfo.environment: building the whole dictionary is a measurable part
+        // of a short command's start-up (docs/performance.md).
+        var environment = [String: String]()
+        for name in ["APPVAULT_AGENT_SOCK", "XDG_RUNTIME_DIR"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return defaultPath(environment: environment, uid: Posix.currentUID)
     }
 
     /// The default path for a given environment and uid.

@@ -5,6 +5,7 @@ import VaultCrypto
 /// `appvault add`: store a newly generated app password.
 struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "add",
         abstract: "Store an app password for a mailbox (asked without echo, or read from standard input).",
         discussion: """
             The password is read from the terminal without echo, or from standard input when it is

@@ -4,6 +4,7 @@ import ArgumentParser
 /// `appvault audit`: print or verify the audit log.
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Print the audit log, or verify everything the vault commits to with --verify (needs the passphrase).",
         discussion: """
             --verify checks the audit log's keyed hash chain up to its recorded end, every row of the \

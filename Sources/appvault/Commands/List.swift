@@ -5,6 +5,7 @@ import Foundation
 /// `appvault list`: metadata only.
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List accounts: settings, status, fingerprint, today's traffic. Never a secret.",
         discussion: """
             Names, addresses and servers are sealed in the vault: list asks a running, unlocked agent \

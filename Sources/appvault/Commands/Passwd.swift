@@ -4,6 +4,7 @@ import ArgumentParser
 /// `appvault passwd`: change the master passphrase.
 struct Passwd: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "passwd",
         abstract: "Change the vault's passphrase (or key file); entries are not re-encrypted.",
         discussion: "The current credential is read as usual; the new passphrase from --new-passphrase-file or the terminal (twice).")
 

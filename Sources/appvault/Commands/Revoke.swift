@@ -4,6 +4,7 @@ import ArgumentParser
 /// `appvault revoke`: destroy an account's secret.
 struct Revoke: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "revoke",
         abstract: "Destroy an account's app password and end its leases; a tombstone stays for the record.")
 
     @OptionGroup var options: VaultOptions

@@ -4,6 +4,7 @@ import ArgumentParser
 /// `appvault rotate`: replace an account's app password.
 struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rotate",
         abstract: "Replace an account's app password; every outstanding lease stops working.",
         discussion: """
             The new password is read like `add` reads one, or generated and shown once with --generate. \

@@ -5,6 +5,7 @@ import MailConnectors
 /// `appvault check`: find passwords the provider no longer accepts.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Probe accounts with an IMAP login; mark those whose password no longer works as dead.",
         discussion: """
             Google revokes every app password when the account's own password changes. check finds \

@@ -6,6 +6,7 @@ import MailConnectors
 /// `appvault inbox`: the newest messages of a mailbox.
 struct Inbox: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inbox",
         abstract: "List the newest messages of a mailbox (date, from, subject) through an IMAP lease.")
 
     @OptionGroup var options: VaultOptions

@@ -6,6 +6,7 @@ import MailConnectors
 /// `appvault send`: send a plain-text message read from standard input.
 struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "send",
         abstract: "Send a plain-text message (body from standard input) through an SMTP lease.")
 
     @OptionGroup var options: VaultOptions

@@ -5,6 +5,7 @@ import MailConnectors
 /// `appvault verify`: log in over IMAP and SMTP with leases.
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Log in to an account's IMAP and SMTP servers with one-use leases and report each.",
         discussion: "Uses a running, unlocked agent when there is one; otherwise asks for the vault passphrase.")
 
