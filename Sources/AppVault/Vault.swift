@@ -22,6 +22,8 @@ public final class Vault: Sendable {
     private let keyRing = Mutex<KeyBox?>(nil)
     /// When lease grants last deleted ended leases.
     let leasePruning = LeasePruneSchedule()
+    /// Shares write transactions between concurrent callers.
+    let writes = GroupCommit()
 
     /// Holds the unlocked keys so the mutex can swap them in and out as one reference.
     ///
@@ -242,19 +244,45 @@ public final class Vault: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction and commits what it buffered, with a new state row;
-    /// then advances the rollback anchor.
+    /// Runs `body` in a write transaction and commits what it buffered, with a new state row;
+    /// then advances the rollback anchor. Concurrent callers share transactions (``GroupCommit``):
+    /// `body` may run on another caller's thread while this one waits, and sees every change
+    /// buffered before it.
     @discardableResult
     func write<T>(_ body: (Ledger) throws(VaultError) -> T) throws(VaultError) -> T {
         let box = try keyBox()
-        let (result, state) = try store.write { writer -> (T, StoredState?) in
+        var result: T?
+        var failure: VaultError?
+        withoutActuallyEscaping(body) { body in
+            let operation = GroupCommit.Operation { ledger in
+                let checkpoint = ledger.checkpoint()
+                do throws(VaultError) {
+                    result = try body(ledger)
+                    return nil
+                } catch {
+                    ledger.restore(checkpoint)
+                    return error
+                }
+            }
+            do throws(VaultError) {
+                try writes.perform(operation) { (batch) throws(VaultError) in try commit(batch, keys: box) }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        guard let result else { throw .storage("a write produced no result") }
+        return result
+    }
+
+    /// Runs a batch of operations in one store transaction and commits it.
+    private func commit(_ batch: [GroupCommit.Operation], keys box: KeyBox) throws(VaultError) {
+        let state = try store.write { writer -> StoredState? in
             let ledger = try Ledger(writer: writer, keys: box, vaultID: vaultID)
-            let result: T
-            do { result = try body(ledger) } catch { throw error }
-            return (result, ledger.hasChanges ? try ledger.commit() : nil)
+            for operation in batch { operation.failure = operation.run?(ledger) }
+            return ledger.hasChanges ? try ledger.commit() : nil
         }
         if let state { anchor.advance(to: state, keys: box.ring) }
-        return result
     }
 
     /// Makes everything committed durable in the main store (SQLite: moves the write-ahead log

@@ -194,3 +194,53 @@ struct SessionTests {
         #expect(try fixture.vault.fetchState(account: "work", mailbox: "Archive") == nil)
     }
 }
+
+@Suite("Group commit: concurrent writers share transactions")
+struct GroupCommitTests {
+    @Test("concurrent grants land, failures stay the failing caller's own, and fewer commits than operations run")
+    func sharedTransactions() throws {
+        let fixture = try VaultFixture(limits: LeaseLimits(maximumLivePerAccount: 1000, maximumLivePerHolder: 1000))
+        let before = try fixture.vault.read { ledger throws(VaultError) in ledger.committed.counter }
+        let outcomes = Outcomes()
+        let group = DispatchGroup()
+        let vault = fixture.vault
+        for thread in 0..<8 {
+            group.enter()
+            Thread.detachNewThread {
+                for round in 0..<25 {
+                    let account = (thread + round) % 5 == 0 ? "nobody" : "work"
+                    do {
+                        _ = try vault.lease(account: account, for: .imap, holder: "thread \(thread)")
+                        outcomes.add(success: true)
+                    } catch {
+                        outcomes.add(success: false, expected: (error as? VaultError) == .noSuchAccount("nobody"))
+                    }
+                }
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(outcomes.unexpected == 0)
+        #expect(outcomes.successes == 160 && outcomes.failures == 40)
+        #expect(try fixture.vault.liveLeases().count == 160)
+        let after = try fixture.vault.read { ledger throws(VaultError) in ledger.committed.counter }
+        #expect(after - before < 200, "160 grants and 40 denials shared transactions: \(after - before) commits")
+        let verification = try fixture.vault.verifyAudit()
+        #expect(verification.isIntact)
+        #expect(try fixture.vault.auditRecords().filter { $0.event == "lease.grant" }.count == 160)
+    }
+}
+
+/// Counts outcomes from several threads.
+final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var successes = 0
+    private(set) var failures = 0
+    private(set) var unexpected = 0
+    func add(success: Bool, expected: Bool = true) {
+        lock.lock()
+        defer { lock.unlock() }
+        if success { successes += 1 } else { failures += 1 }
+        if !expected { unexpected += 1 }
+    }
+}
