@@ -89,15 +89,25 @@ public final class Vault: Sendable {
         let header = VaultHeader(
             vaultID: SecureRandom.bytes(16), credentialKind: credential.kind, kdf: parameters, salt: salt,
             wrappedVaultKey: wrapped, createdAt: now)
+        return try create(store: store, header: header, keys: box, configuration: configuration,
+                          first: .init(event: "vault.create", actor: configuration.actor, detail: "credential \(credential.kind.rawValue)"))
+    }
+
+    /// Creates a vault in an empty `store` with `header` and its unlocked `keys`; the first audit
+    /// record is `first`, and `populate` adds rows in the same transaction.
+    static func create(
+        store: any VaultStore, header: VaultHeader, keys box: KeyBox, configuration: VaultConfiguration,
+        first: AuditLog.Entry, populate: (Ledger) throws(VaultError) -> Void = { _ in }
+    ) throws(VaultError) -> Vault {
         let vault = Vault(store: store, vaultID: header.vaultID, configuration: configuration)
-        let kind = credential.kind
+        let now = configuration.clock.now()
         let state = try store.write { writer in
             try writer.createSchema()
             try writer.putHeader(header.stored(keys: box.ring))
             try writer.putState(Ledger.genesisState(keys: box, vaultID: header.vaultID))
             let ledger = try Ledger(writer: writer, keys: box, vaultID: header.vaultID)
-            try AuditLog.append(.init(event: "vault.create", actor: configuration.actor, detail: "credential \(kind.rawValue)"),
-                                at: now, to: ledger)
+            try AuditLog.append(first, at: now, to: ledger)
+            do { try populate(ledger) } catch { throw error }
             return try ledger.commit()
         }
         vault.keyRing.withLock { $0 = box }
