@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "VaultCrypto", targets: ["VaultCrypto"]),
         .library(name: "AppVault", targets: ["AppVault"]),
         .library(name: "MailConnectors", targets: ["MailConnectors"]),
+        .library(name: "MailProxy", targets: ["MailProxy"]),
         .library(name: "VaultAgent", targets: ["VaultAgent"]),
         .executable(name: "appvault", targets: ["appvault"]),
         .executable(name: "appvault-bench", targets: ["AppVaultBench"]),
@@ -52,6 +53,14 @@ let package = Package(
             name: "MailConnectors",
             dependencies: [
                 "AppVault", "VaultCrypto", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MailProxy",
+            dependencies: [
+                "AppVault", "VaultCrypto", "MailConnectors",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
