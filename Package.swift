@@ -157,6 +157,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "MailProxyTests",
+            dependencies: [
+                "MailProxy", "MailConnectors", "AppVault", "VaultCrypto", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Scripts"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "MailConnectorsTests",
             dependencies: ["MailConnectors", "AppVault", "VaultCrypto", "TestSupport"],
             swiftSettings: strictSettings
