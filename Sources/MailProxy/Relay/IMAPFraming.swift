@@ -24,6 +24,7 @@ struct IMAPFraming: StreamFraming {
     init(sender: Sender) { self.sender = sender }
 
     var senderIsLeaving: Bool { sawBye || sawLogout }
+    var showsClientLeaving: Bool { sawLogout }
 
     mutating func consume(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var offset = 0

@@ -6,7 +6,7 @@ internal import Glibc
 /// Moves bytes both ways between the local client and the mail server on the session's thread,
 /// until either side leaves, the session is ended (registry), or the traffic limit is reached.
 ///
-/// One `poll` covers both sockets and the session's wake-up pipe; bytes OpenSSL already
+/// One `poll` covers both sockets and the session's wake-up socket; bytes OpenSSL already
 /// decrypted (`SSL_pending`) are read before polling. Each direction buffers at most
 /// ``ProxyConfiguration/relayBufferBytes``: a side that does not read stops the other side's
 /// reads (back-pressure), never memory growth. The server's stream is framed (``StreamFraming``)
@@ -221,7 +221,7 @@ final class Relay {
     private func clientGone() {
         switch phase {
         case .relaying:
-            reason = clientFraming?.senderIsLeaving == true ? "client logged out" : "client closed the connection"
+            reason = clientLeft ? "client logged out" : "client closed the connection"
             toClient.clear()
             phase = .clientLeft(until: .now + .seconds(1))
         case .upstreamLeft:
@@ -237,7 +237,8 @@ final class Relay {
     private func upstreamGone() {
         switch phase {
         case .relaying:
-            reason = serverFraming.senderIsLeaving ? "upstream ended the session" : "upstream closed the connection"
+            reason = clientLeft ? "client logged out"
+                : serverFraming.senderIsLeaving ? "upstream ended the session" : "upstream closed the connection"
             if serverFraming.atBoundary && !serverFraming.senderIsLeaving && !serverFraming.opaque
                 && clientFraming?.opaque != true {
                 toClient.append(dialect.upstreamClosedMessage)
@@ -253,6 +254,9 @@ final class Relay {
             break
         }
     }
+
+    /// Whether the client ended the session itself (LOGOUT, or QUIT answered).
+    private var clientLeft: Bool { clientFraming?.showsClientLeaving == true || serverFraming.showsClientLeaving }
 
     private func isFinished() -> Bool {
         let now = ContinuousClock.now

@@ -4,11 +4,14 @@ struct SMTPFraming: StreamFraming {
     private var scanner = LineScanner()
     private(set) var atBoundary = true
     let opaque = false
-    /// The server ended its last reply with 221 (after QUIT) or 421 (closing): it is closing,
-    /// and says why itself.
+    /// The server's last reply was 221 (after QUIT) or 421 (closing): it is closing, and says
+    /// why itself.
     private(set) var sawClosingReply = false
+    /// The server's last reply was 221: the client quit.
+    private(set) var sawQuitReply = false
 
     var senderIsLeaving: Bool { sawClosingReply }
+    var showsClientLeaving: Bool { sawQuitReply }
 
     mutating func consume(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var offset = 0
@@ -20,7 +23,8 @@ struct SMTPFraming: StreamFraming {
             let head = scanner.head
             let continues = head.count > 3 && head[3] == UInt8(ascii: "-")
             if !continues {
-                sawClosingReply = scanner.headStarts(with: "221") || scanner.headStarts(with: "421")
+                sawQuitReply = scanner.headStarts(with: "221")
+                sawClosingReply = sawQuitReply || scanner.headStarts(with: "421")
                 atBoundary = true
                 lastBoundary = offset
             }

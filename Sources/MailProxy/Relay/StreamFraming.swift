@@ -8,6 +8,9 @@ protocol StreamFraming {
     /// Whether the sender announced its own end: the server's `* BYE` or `221`/`421`, the
     /// client's `LOGOUT`.
     var senderIsLeaving: Bool { get }
+    /// Whether the stream shows that the client ended the session: its `LOGOUT` (IMAP, client
+    /// side), or the server's `221` reply to `QUIT` (SMTP, server side).
+    var showsClientLeaving: Bool { get }
     /// Follows `bytes`; returns the offset just past the last boundary inside them, or nil.
     mutating func consume(_ bytes: UnsafeRawBufferPointer) -> Int?
 }

@@ -5,24 +5,22 @@ internal import Glibc
 
 /// A live session as the registry sees it: its grant, and a way to end it from another thread.
 ///
-/// Ending writes a byte to a pipe whose read end the session's relay polls, so a kill needs no
-/// time-out to be noticed. The descriptors live as long as the handle, so a late
+/// Ending writes a byte to a socket pair whose other end the session's relay polls, so a kill
+/// needs no time-out to be noticed (a socket pair, because its flags are set atomically: no
+/// descriptor leaks into a process another thread starts meanwhile). The descriptors live as long as the handle, so a late
 /// ``requestEnd(_:)`` never writes to a reused descriptor.
 final class SessionHandle: Sendable {
     let grant: SessionGrant
-    /// The pipe end the relay polls.
+    /// The end the relay polls.
     let wakeDescriptor: Int32
     private let wakeWriter: Int32
     private let reason = Mutex<String?>(nil)
 
-    /// A handle for `grant`; nil when no pipe can be had (out of descriptors).
+    /// A handle for `grant`; nil when no socket pair can be had (out of descriptors).
     init?(grant: SessionGrant) {
         var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { return nil }
-        for end in ends {
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-        }
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+        guard socketpair(AF_UNIX, type, 0, &ends) == 0 else { return nil }
         self.grant = grant
         wakeDescriptor = ends[0]
         wakeWriter = ends[1]
