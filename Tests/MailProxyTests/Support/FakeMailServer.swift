@@ -94,26 +94,31 @@ final class FakeMailServer: @unchecked Sendable {
     /// The server as an account endpoint (implicit TLS, `localhost` as the certificate says).
     func endpoint() throws -> ServerEndpoint { try ServerEndpoint(host: "localhost", port: port, security: .tls) }
 
-    /// Gmail's IMAP greeting and capabilities (as Gmail sends them), then `afterLogin` with the
-    /// tag of the AUTHENTICATE command.
+    /// Gmail's capabilities before login, as Gmail lists them.
+    static let gmailPreLogin = "IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 XYZZY SASL-IR AUTH=XOAUTH2 "
+        + "AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER"
+    /// Gmail's capabilities after login, as Gmail lists them.
+    static let gmailPostLogin = "IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 UIDPLUS COMPRESS=DEFLATE "
+        + "ENABLE MOVE CONDSTORE ESEARCH UTF8=ACCEPT LIST-EXTENDED LIST-STATUS LITERAL- SPECIAL-USE APPENDLIMIT=35651584"
+
+    /// Gmail's IMAP dialogue up to login: greeting, CAPABILITY, then `loginReply(tag)` to
+    /// AUTHENTICATE; a reply starting with `tag OK` is followed by `afterLogin`.
     static func gmailIMAP(loginReply: @escaping @Sendable (String) -> String,
-                          afterLogin: @escaping @Sendable (Connection) -> Void = { _ in }) -> @Sendable (Connection) -> Void {
+                          afterLogin: @escaping @Sendable (Connection) -> Void = { $0.waitForClose() }) -> @Sendable (Connection) -> Void {
         { connection in
             connection.send("* OK Gimap ready for requests from 127.0.0.1 a1mb2\r\n")
+            var loggedIn = false
             while let line = connection.readLine() {
                 let words = line.split(separator: " ", maxSplits: 2).map(String.init)
                 guard words.count >= 2 else { return }
                 switch words[1].uppercased() {
                 case "CAPABILITY":
-                    connection.send("* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 XYZZY "
-                                    + "SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER\r\n\(words[0]) OK Thats all she wrote! a1mb2\r\n")
+                    connection.send("* CAPABILITY \(loggedIn ? gmailPostLogin : gmailPreLogin)\r\n\(words[0]) OK Thats all she wrote! a1mb2\r\n")
+                    if loggedIn { return afterLogin(connection) }
                 case "AUTHENTICATE", "LOGIN":
                     let reply = loginReply(words[0])
                     connection.send(reply)
-                    if reply.hasPrefix("\(words[0]) OK") { return afterLogin(connection) }
-                case "LOGOUT":
-                    connection.send("* BYE LOGOUT Requested\r\n\(words[0]) OK 73 good day (Success)\r\n")
-                    return
+                    loggedIn = reply.hasPrefix("\(words[0]) OK") || reply.contains("\r\n\(words[0]) OK")
                 default:
                     connection.send("\(words[0]) BAD Unknown command\r\n")
                 }
@@ -121,8 +126,14 @@ final class FakeMailServer: @unchecked Sendable {
         }
     }
 
-    /// Gmail's SMTP greeting and EHLO, then `authReply` to AUTH.
-    static func gmailSMTP(authReply: String) -> @Sendable (Connection) -> Void {
+    /// Gmail's answer to a good AUTHENTICATE.
+    static func gmailAccepted(_ tag: String) -> String {
+        "* CAPABILITY \(gmailPostLogin)\r\n\(tag) OK pia@gmail.com authenticated (Success)\r\n"
+    }
+
+    /// Gmail's SMTP greeting and EHLO, then `authReply` to AUTH; after a 235, `afterLogin`.
+    static func gmailSMTP(authReply: String,
+                          afterLogin: @escaping @Sendable (Connection) -> Void = { $0.waitForClose() }) -> @Sendable (Connection) -> Void {
         { connection in
             connection.send("220 smtp.gmail.com ESMTP a1sm2 - gsmtp\r\n")
             while let line = connection.readLine() {
@@ -133,6 +144,7 @@ final class FakeMailServer: @unchecked Sendable {
                                     + "250-PIPELINING\r\n250-CHUNKING\r\n250 SMTPUTF8\r\n")
                 case "AUTH":
                     connection.send(authReply)
+                    if authReply.hasPrefix("235") { return afterLogin(connection) }
                 case "QUIT":
                     connection.send("221 2.0.0 closing connection a1sm2 - gsmtp\r\n")
                     return

@@ -75,6 +75,15 @@ final class LineClient {
         return nil
     }
 
+    /// Everything until the proxy closes the connection; nil if it is still open after `timeout`.
+    func readToEnd(timeout: Duration = .seconds(5)) -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while fill(until: deadline) {}
+        guard ContinuousClock.now < deadline else { return nil }
+        defer { buffered.removeAll() }
+        return String(decoding: buffered, as: UTF8.self)
+    }
+
     /// Whether the proxy closed the connection within `timeout` (reading and dropping anything).
     func closedByPeer(within timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
