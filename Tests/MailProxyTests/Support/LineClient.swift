@@ -84,6 +84,14 @@ final class LineClient {
         return String(decoding: buffered, as: UTF8.self)
     }
 
+    /// Whatever arrives within `duration` (the connection may stay open).
+    func readFor(_ duration: Duration) -> String {
+        let deadline = ContinuousClock.now + duration
+        while fill(until: deadline) {}
+        defer { buffered.removeAll() }
+        return String(decoding: buffered, as: UTF8.self)
+    }
+
     /// Whether the proxy closed the connection within `timeout` (reading and dropping anything).
     func closedByPeer(within timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
