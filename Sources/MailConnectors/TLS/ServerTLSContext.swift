@@ -31,7 +31,9 @@ package final class ServerTLSContext: @unchecked Sendable {
             throw .certificateUnreadable(path: certificatePath, reason: OpenSSLError.drain().summary)
         }
         guard SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM) == 1 else {
-            throw .keyUnreadable(path: keyPath, reason: OpenSSLError.drain().summary)
+            let queue = OpenSSLError.drain()
+            if queue.contains(reason: X509_R_KEY_VALUES_MISMATCH) { throw .keyMismatch }
+            throw .keyUnreadable(path: keyPath, reason: queue.summary)
         }
         guard SSL_CTX_check_private_key(context) == 1 else {
             ERR_clear_error()
