@@ -127,6 +127,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "FuzzProxyPreLogin",
+            dependencies: ["FuzzSupport", "MailProxy"],
+            path: "Tests/Fuzz/ProxyPreLogin",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "FuzzVaultFile",
             dependencies: ["FuzzSupport", "AppVault", "VaultCrypto"],
             path: "Tests/Fuzz/VaultFile",

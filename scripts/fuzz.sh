@@ -10,8 +10,9 @@ declare -A corpus=(
     [FuzzVaultFile]=vault-file
     [FuzzIMAPResponses]=imap-responses
     [FuzzSMTPReplies]=smtp-replies
+    [FuzzProxyPreLogin]=proxy-prelogin
 )
-declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192)
+declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192 [FuzzProxyPreLogin]=16384)
 targets=("$@")
 ((${#targets[@]})) || targets=("${!corpus[@]}")
 scratch=.build-fuzz
