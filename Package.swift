@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "AppVaultBench",
             dependencies: [
-                "AppVault", "VaultCrypto", "VaultAgent", "MailConnectors", "CSodium",
+                "AppVault", "VaultCrypto", "VaultAgent", "MailConnectors", "MailProxy", "CSodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
