@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "VaultCrypto", targets: ["VaultCrypto"]),
         .library(name: "AppVault", targets: ["AppVault"]),
         .library(name: "MailConnectors", targets: ["MailConnectors"]),
+        .library(name: "MailProxy", targets: ["MailProxy"]),
         .library(name: "VaultAgent", targets: ["VaultAgent"]),
         .executable(name: "appvault", targets: ["appvault"]),
         .executable(name: "appvault-bench", targets: ["AppVaultBench"]),
@@ -58,6 +59,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "MailProxy",
+            dependencies: [
+                "AppVault", "VaultCrypto", "MailConnectors",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VaultAgent",
             dependencies: [
                 "AppVault", "VaultCrypto",
@@ -78,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "AppVaultBench",
             dependencies: [
-                "AppVault", "VaultCrypto", "VaultAgent", "MailConnectors", "CSodium",
+                "AppVault", "VaultCrypto", "VaultAgent", "MailConnectors", "MailProxy", "CSodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -125,6 +134,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "FuzzProxyPreLogin",
+            dependencies: ["FuzzSupport", "MailProxy"],
+            path: "Tests/Fuzz/ProxyPreLogin",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "FuzzVaultFile",
             dependencies: ["FuzzSupport", "AppVault", "VaultCrypto"],
             path: "Tests/Fuzz/VaultFile",
@@ -152,6 +167,15 @@ let package = Package(
                 "VaultAgent", "AppVault", "VaultCrypto", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MailProxyTests",
+            dependencies: [
+                "MailProxy", "MailConnectors", "AppVault", "VaultCrypto", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Scripts"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -11,8 +11,9 @@ declare -A corpus=(
     [FuzzVaultRows]=vault-rows
     [FuzzIMAPResponses]=imap-responses
     [FuzzSMTPReplies]=smtp-replies
+    [FuzzProxyPreLogin]=proxy-prelogin
 )
-declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzVaultRows]=512 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192)
+declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzVaultRows]=512 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192 [FuzzProxyPreLogin]=16384)
 targets=("$@")
 ((${#targets[@]})) || targets=("${!corpus[@]}")
 scratch=.build-fuzz

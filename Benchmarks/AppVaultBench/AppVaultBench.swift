@@ -36,7 +36,7 @@ struct AppVaultBench {
         var tables = [Table]()
         let sections: [(String, (BenchSettings) throws -> Table)] = [
             ("crypto floor", CryptoFloor.run), ("throughput", Throughput.run), ("scale", Scale.run),
-            ("CLI round trip", CLIRoundTrip.run), ("login", Login.run), ("unlock", Unlock.run),
+            ("CLI round trip", CLIRoundTrip.run), ("login", Login.run), ("unlock", Unlock.run), ("proxy", ProxyBench.run),
         ]
         for (name, section) in sections where settings.only.map({ name.hasPrefix($0) }) ?? true {
             print("measuring \(name)...")
@@ -78,6 +78,8 @@ enum BenchArguments {
                                        gnupgHome: gnupg, passStore: store, kdbx: kdbx, kdbxKeyFile: keyFile,
                                        entries: entries)
         }
+        settings.proxyMailboxMegabytes = environment["APPVAULT_BENCH_PROXY_MB"].flatMap(Int.init)
+            ?? (settings.scale < 1 ? 20 : settings.proxyMailboxMegabytes)
         if let folder = environment["APPVAULT_TEST_SERVERS"], !folder.isEmpty {
             settings.testServers = TestServers.load(folder: folder)
         }

@@ -115,6 +115,18 @@ service anvil {
 protocol lda {
   postmaster_address = postmaster@example.test
 }
+# The mail proxy's tests and benchmark hold many sessions of one user from 127.0.0.1 at once
+# (up to 1,000 IDLE sessions); Dovecot's defaults allow 10 per user and IP and 100 processes.
+protocol imap {
+  mail_max_userip_connections = 1200
+}
+service imap {
+  process_limit = 1200
+}
+service imap-login {
+  process_limit = 1200
+}
+default_client_limit = 2500
 CONF
 
 : > "$dir/dovecot.log"

@@ -16,8 +16,10 @@ struct BenchSettings {
     var output = "docs/benchmarks.md"
     /// Fixtures for the CLI section, prepared by scripts/bench.sh; the section is skipped without them.
     var cli: CLIFixtures?
-    /// The running scripts/testservers, for the login section; skipped without them.
+    /// The running scripts/testservers, for the login and proxy sections; skipped without them.
     var testServers: TestServers?
+    /// The size in MiB of the mailbox the proxy section fetches (`APPVAULT_BENCH_PROXY_MB`).
+    var proxyMailboxMegabytes = 200
 
     func count(_ full: Int) -> Int { max(10, Int(Double(full) * scale)) }
     func seconds(_ full: Double) -> Double { full * scale }

@@ -108,7 +108,10 @@ extension IMAPClient {
 
     private func completion(of tag: String) throws(ConnectorError) -> IMAPStatusText {
         let (_, status, text) = try finish(tag: tag)
-        guard status == .ok else { throw .serverRejected(code: status.rawValue, text: text.text) }
+        // The response code ([AUTHENTICATIONFAILED], [UNAVAILABLE]) tells a dead password from a
+        // temporary refusal (LoginFailure), so it stays in the text.
+        let detail = text.code.map { "[\(ConnectorError.sanitize($0))] \(text.text)" } ?? text.text
+        guard status == .ok else { throw .serverRejected(code: status.rawValue, text: detail) }
         return text
     }
 

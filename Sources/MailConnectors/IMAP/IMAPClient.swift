@@ -19,7 +19,7 @@ public final class IMAPClient {
     /// The server's capabilities (upper-cased), as reported after TLS and again after login.
     public internal(set) var capabilities: Set<String> = []
     private var selected: IMAPMailboxStatus?
-    private var finished = false
+    var finished = false
 
     /// Bytes received from the server so far (application data).
     public var bytesRead: Int64 { connection.bytesRead }

@@ -15,7 +15,7 @@ public final class SMTPClient {
     let maxLineBytes: Int
     private let account: String
     private let budget: (any TrafficBudget)?
-    private var finished = false
+    var finished = false
     /// The EHLO keywords (upper-cased) with their parameters, as reported over TLS.
     public internal(set) var extensions: [String: String] = [:]
 

@@ -9,9 +9,9 @@ internal import AppVault
 ///
 /// Counts application bytes in each direction for traffic metering.
 final class Connection: ByteSource {
-    private var fd: Int32
-    private var tls: TLSSession?
-    private var buffer: [UInt8] = []
+    var fd: Int32
+    var tls: TLSSession?
+    var buffer: [UInt8] = []
     private let host: String
     private let options: ConnectionOptions
     private let logger: Logger

@@ -11,7 +11,7 @@ internal import Glibc
 /// that off. Owns its `SSL_CTX` and `SSL` and frees them on deinit; the socket stays the caller's.
 final class TLSSession {
     private let context: OpaquePointer
-    private let ssl: OpaquePointer
+    let ssl: OpaquePointer
     private let fd: Int32
     private let logger: Logger
 

@@ -1,0 +1,19 @@
+/// Who is on the other end of a local endpoint connection, as the agent identified it.
+package struct ProxyPeer: Sendable, Hashable, CustomStringConvertible {
+    /// The peer's uid: `SO_PEERCRED` on a Unix socket, or the owner of a loopback TCP socket;
+    /// nil if unknown.
+    package var uid: UInt32?
+    /// For logs and the audit log, e.g. `uid 1000 pid 42 /usr/bin/python3.11`. The proxy
+    /// sanitises it before logging.
+    package var description: String
+    /// What failed logins are counted against (a uid, an executable, an address): peers with
+    /// the same key share one back-off.
+    package var rateLimitKey: String
+
+    /// Creates a peer description.
+    package init(uid: UInt32?, description: String, rateLimitKey: String) {
+        self.uid = uid
+        self.description = description
+        self.rateLimitKey = rateLimitKey
+    }
+}
