@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "VaultAgent",
             dependencies: [
-                "AppVault", "VaultCrypto",
+                "AppVault", "VaultCrypto", "MailProxy", "MailConnectors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],

@@ -45,6 +45,8 @@ public final class Vault: Sendable {
     }
 
     var clock: any VaultClock { configuration.clock }
+    /// The bounds on leases this vault was opened with.
+    package var leaseLimits: LeaseLimits { configuration.leaseLimits }
     var logger: Logger { configuration.logger }
 
     /// The vault's id (32 hex digits): the same for every copy of this vault, different for every

@@ -20,6 +20,10 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
     case badReply(String)
     /// The agent refused the request; ``AgentFailure/code`` says why.
     case refused(AgentFailure)
+    /// An endpoint address (`--imap-listen`, `--smtp-listen`) cannot be used; the text says why.
+    case listen(String, String)
+    /// The local TLS certificate or key (`--local-cert`, `--local-key`) cannot be loaded.
+    case localTLS(String)
     /// The process answering on the socket is not trustworthy for this client: it runs as
     /// another user, or it serves another vault than the one asked for. Nothing was sent to it
     /// (no passphrase, no request). Stop that process, or point `--socket`/`--vault` right.
@@ -45,6 +49,10 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
             failure.message
         case .untrustedAgent(let problem):
             "refusing to use the agent: \(problem)"
+        case .listen(let address, let problem):
+            "cannot listen on \(address): \(problem)"
+        case .localTLS(let problem):
+            "local TLS: \(problem)"
         }
     }
 
@@ -53,7 +61,7 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .refused(let failure): failure.code.exitStatus
         case .unsafeSocketPath: .insecurePermissions
-        case .policy: .badInput
+        case .policy, .listen, .localTLS: .badInput
         case .notRunning: .noAgent
         case .timedOut, .badReply, .untrustedAgent: .agentProtocol
         case .alreadyRunning, .system: .failure

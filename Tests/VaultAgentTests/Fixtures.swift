@@ -76,9 +76,9 @@ final class AgentHarness: Sendable {
             connectionIdleTimeout: connectionIdleTimeout, frameTimeout: frameTimeout, clock: agentClock,
             hardenProcess: false)
         if let peer {
-            server = AgentServer(vault: vault, configuration: configuration, logger: logs.logger(), peers: FixedPeer(peer: peer))
+            server = try AgentServer(vault: vault, configuration: configuration, logger: logs.logger(), peers: FixedPeer(peer: peer))
         } else {
-            server = AgentServer(vault: vault, configuration: configuration, logger: logs.logger())
+            server = try AgentServer(vault: vault, configuration: configuration, logger: logs.logger())
         }
         try server.start()
         client = AgentClient(socketPath: socketPath, replyTimeout: .seconds(10))

@@ -130,7 +130,7 @@ struct ServerTests {
         let keyPath = folder.file("vault.key")
         let vault = try Vault.create(at: folder.file("vault.db"), credential: .createKeyFile(at: keyPath))
         vault.lock()
-        let server = AgentServer(vault: vault, configuration: AgentConfiguration(
+        let server = try AgentServer(vault: vault, configuration: AgentConfiguration(
             socketPath: folder.file("run/agent.sock"), hardenProcess: false), logger: LogCapture().logger())
         try server.start()
         defer { server.stop(); server.wait() }
@@ -276,7 +276,7 @@ struct ServerTests {
         var info = stat()
         #expect(lstat(agent.socketPath, &info) == 0 && info.st_mode & 0o777 == 0o600)
         #expect(lstat(agent.folder.file("run"), &info) == 0 && info.st_mode & 0o777 == 0o700)
-        let second = AgentServer(vault: agent.vault, configuration: AgentConfiguration(
+        let second = try AgentServer(vault: agent.vault, configuration: AgentConfiguration(
             socketPath: agent.socketPath, hardenProcess: false), logger: agent.logs.logger())
         #expect(throws: AgentError.alreadyRunning(agent.socketPath)) { try second.start() }
 
@@ -289,7 +289,7 @@ struct ServerTests {
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(stalePath.utf8)) }
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         close(fd)
-        let fresh = AgentServer(vault: agent.vault, configuration: AgentConfiguration(
+        let fresh = try AgentServer(vault: agent.vault, configuration: AgentConfiguration(
             socketPath: stalePath, hardenProcess: false, socketGroup: 65534), logger: agent.logs.logger())
         try fresh.start()
         #expect(lstat(folder.file("run"), &info) == 0 && info.st_mode & 0o777 == 0o710 && info.st_gid == 65534)
@@ -301,7 +301,7 @@ struct ServerTests {
         let foreign = folder.file("foreign")
         mkdir(foreign, 0o700)
         chown(foreign, 65534, 65534)
-        let refused = AgentServer(vault: agent.vault, configuration: AgentConfiguration(
+        let refused = try AgentServer(vault: agent.vault, configuration: AgentConfiguration(
             socketPath: foreign + "/agent.sock", hardenProcess: false), logger: agent.logs.logger())
         #expect(throws: AgentError.self) { try refused.start() }
     }

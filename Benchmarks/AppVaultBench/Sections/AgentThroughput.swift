@@ -19,7 +19,7 @@ enum AgentThroughput {
     /// Starts an agent on `vault` with a socket in `folder`, runs `body` with its socket path, stops it.
     static func withAgent<T>(vault: Vault, folder: String, maxConnections: Int, _ body: (String) throws -> T) throws -> T {
         let socket = folder + "/agent/agent.sock"
-        let server = AgentServer(
+        let server = try AgentServer(
             vault: vault,
             configuration: AgentConfiguration(socketPath: socket, idleLock: nil, maxConnections: maxConnections,
                                               hardenProcess: false),

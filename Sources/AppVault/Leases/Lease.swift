@@ -43,11 +43,13 @@ public struct Lease: Sendable, Codable, Equatable {
     public var holder: String
     /// For a session: the client token's client name, or nil for a login lease.
     public var client: String?
+    /// For a session opened with a client token: the token's id.
+    public var tokenID: String?
 
     /// Creates a lease description (normally done by the vault).
     public init(id: String, account: String, protocol: MailProtocol, kind: LeaseKind = .connector, generation: Int64,
                 endpoint: ServerEndpoint, username: String, grantedAt: Date, expiresAt: Date,
-                maximumExpiresAt: Date, usesLeft: Int, holder: String, client: String? = nil) {
+                maximumExpiresAt: Date, usesLeft: Int, holder: String, client: String? = nil, tokenID: String? = nil) {
         self.id = id
         self.account = account
         self.protocol = `protocol`
@@ -61,6 +63,7 @@ public struct Lease: Sendable, Codable, Equatable {
         self.usesLeft = usesLeft
         self.holder = holder
         self.client = client
+        self.tokenID = tokenID
     }
 }
 

@@ -51,7 +51,8 @@ struct StoredLease {
     func lease(endpoint: ServerEndpoint, username: String) -> Lease {
         Lease(id: Hex.encode(handle), account: account, protocol: `protocol`, kind: kind, generation: generation,
               endpoint: endpoint, username: username, grantedAt: grantedAt, expiresAt: expiresAt,
-              maximumExpiresAt: maximumExpiresAt, usesLeft: usesLeft, holder: holder, client: client)
+              maximumExpiresAt: maximumExpiresAt, usesLeft: usesLeft, holder: holder, client: client,
+              tokenID: tokenID.map(Hex.encode))
     }
 
     // MARK: - Storage

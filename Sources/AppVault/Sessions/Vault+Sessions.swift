@@ -20,8 +20,8 @@ extension Vault {
     /// Opens a proxied session for `account` with a local credential a mail client presented to
     /// the agent's endpoint: a client token (`avt-...`) or a one-session lease password (`avl-...`).
     ///
-    /// Checks the credential (its keyed hash, account, protocol, expiry), the account (not revoked,
-    /// not known dead) and the per-account session cap, then holds a session lease for the
+    /// Checks the credential (its keyed hash, account, protocol, expiry), the account (not revoked;
+    /// not known dead, for a token) and the per-account session cap, then holds a session lease for the
     /// session's lifetime: a token makes a new one; a login lease becomes it (so it is spent).
     /// The session's one use is the upstream login (``redeem(_:for:_:)``). Audited either way;
     /// a wrong credential never changes the account.
@@ -76,7 +76,10 @@ extension Vault {
                     session.grantedAt = now
                 }
                 guard account.record.status != .revoked else { throw .accountRevoked(name) }
-                guard account.record.status != .dead else { throw .accountDead(name) }
+                // A token is an automated client: it must not keep knocking with a password the
+                // provider rejected (providers lock accounts for that). A login lease is someone's
+                // deliberate try (`appvault check`, `verify`): it may probe a dead account.
+                guard account.record.status != .dead || presented.kind == .lease else { throw .accountDead(name) }
                 let sessions = try StoredLease.all(of: account, in: ledger).filter {
                     $0.kind == .session && $0.protocol == proto && $0.isLive(now: now, generation: account.record.generation)
                 }
@@ -131,6 +134,11 @@ extension Vault {
             }
             return failures
         }
+    }
+
+    /// Records an event of the agent's endpoints in the audit log (a refusal the proxy made itself).
+    package func recordProxyEvent(_ event: String, account: String?, actor: String, detail: String) {
+        recordEvent(.init(event: event, account: account, actor: actor, detail: detail))
     }
 
     /// Records that a proxied session ended and releases its lease.

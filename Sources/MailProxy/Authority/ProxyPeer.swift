@@ -9,11 +9,19 @@ package struct ProxyPeer: Sendable, Hashable, CustomStringConvertible {
     /// What failed logins are counted against (a uid, an executable, an address): peers with
     /// the same key share one back-off.
     package var rateLimitKey: String
+    /// The peer's executable, when the agent could read it (Unix sockets).
+    package var executable: String?
+    /// Whether the executable may stand for the peer in a policy rule (unchangeable by the peer,
+    /// no injected libraries).
+    package var executableTrusted: Bool
 
     /// Creates a peer description.
-    package init(uid: UInt32?, description: String, rateLimitKey: String) {
+    package init(uid: UInt32?, description: String, rateLimitKey: String, executable: String? = nil,
+                 executableTrusted: Bool = false) {
         self.uid = uid
         self.description = description
         self.rateLimitKey = rateLimitKey
+        self.executable = executable
+        self.executableTrusted = executableTrusted
     }
 }

@@ -98,8 +98,8 @@ final class KernelPeer: ConnectedPeer, @unchecked Sendable {
     /// Whether the process runs with a dynamic-loader variable that injects other code; an
     /// environment that cannot be read counts as injected (fail closed).
     private static func preloads(pid: Int32) -> Bool {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return true }
-        return data.split(separator: 0).contains { entry in
+        guard let text = Posix.readProcFile("/proc/\(pid)/environ", limit: 1 << 20) else { return true }
+        return Array(text.utf8).split(separator: 0).contains { entry in
             ["LD_PRELOAD=", "LD_AUDIT=", "LD_LIBRARY_PATH="].contains { key in
                 entry.count > key.utf8.count && entry.starts(with: Array(key.utf8))
             }

@@ -34,6 +34,7 @@ extension FrameWriter {
         try count(lease.usesLeft, "uses left")
         try string(lease.holder, "holder")
         try optionalString(lease.client, "client")
+        try optionalString(lease.tokenID, "token id")
     }
 
     mutating func account(_ summary: AccountSummary) throws(ProtocolError) {
@@ -112,7 +113,8 @@ extension ByteReader {
             endpoint: endpoint, username: try string("username"),
             grantedAt: try date("granted at"), expiresAt: try date("expires at"),
             maximumExpiresAt: try date("maximum expires at"),
-            usesLeft: Int(try u32("uses left")), holder: try string("holder"), client: try optionalString("client"))
+            usesLeft: Int(try u32("uses left")), holder: try string("holder"), client: try optionalString("client"),
+            tokenID: try optionalString("token id"))
     }
 
     mutating func account() throws(ProtocolError) -> AccountSummary {

@@ -22,12 +22,14 @@ public struct AgentConfiguration: Sendable {
     /// group); nil keeps them to the agent's own user (0700, 0600). The policy still decides
     /// what each peer may do.
     public var socketGroup: UInt32?
+    /// The IMAP and SMTP endpoints; nil serves control requests only.
+    public var endpoints: EndpointConfiguration?
 
     /// Creates a configuration with the documented defaults.
     public init(socketPath: String, idleLock: Duration? = .seconds(15 * 60), policy: AgentPolicy = .ownerOnly,
                 maxConnections: Int = 64, connectionIdleTimeout: Duration = .seconds(10),
                 frameTimeout: Duration = .seconds(5), clock: any VaultClock = SystemClock(),
-                hardenProcess: Bool = true, socketGroup: UInt32? = nil) {
+                hardenProcess: Bool = true, socketGroup: UInt32? = nil, endpoints: EndpointConfiguration? = nil) {
         self.socketPath = socketPath
         self.idleLock = idleLock
         self.policy = policy
@@ -37,5 +39,6 @@ public struct AgentConfiguration: Sendable {
         self.clock = clock
         self.hardenProcess = hardenProcess
         self.socketGroup = socketGroup
+        self.endpoints = endpoints
     }
 }

@@ -3,10 +3,12 @@ public import AppVault
 public import Logging
 internal import Synchronization
 
-/// The agent daemon: serves requests on a Unix socket until ``stop()``.
+/// The agent daemon: serves control requests on a Unix socket and, when configured, the IMAP and
+/// SMTP endpoints (``EndpointConfiguration``), until ``stop()``.
 ///
-/// One thread accepts connections and runs the idle lock; each connection gets its own
-/// thread with read deadlines, so a slow or hostile client only ever holds its own thread.
+/// One thread accepts connections on every listener and runs the idle lock; each connection gets
+/// its own thread with deadlines, so a slow or hostile client only ever holds its own thread. A
+/// supervisor thread ends proxied sessions that a change takes away and renews their leases.
 public final class AgentServer: Sendable {
     private let vault: Vault
     private let configuration: AgentConfiguration
@@ -23,21 +25,32 @@ public final class AgentServer: Sendable {
     private static let writeTimeout: Duration = .seconds(5)
 
     private let sessions: any SessionControl
+    private let endpoints: EndpointHost?
+    private let supervisor: SessionSupervisor?
 
-    /// Creates an agent for `vault`; nothing happens until ``start()``.
-    public convenience init(vault: Vault, configuration: AgentConfiguration, logger: Logger) {
-        self.init(vault: vault, configuration: configuration, logger: logger, peers: KernelPeerCredentials())
+    /// Creates an agent for `vault`; nothing happens until ``start()``. Throws when the endpoints'
+    /// local TLS certificate or key cannot be loaded.
+    public convenience init(vault: Vault, configuration: AgentConfiguration, logger: Logger) throws(AgentError) {
+        try self.init(vault: vault, configuration: configuration, logger: logger, peers: KernelPeerCredentials())
     }
 
-    /// Creates an agent that identifies peers with `peers` (tests inject a fake) and whose
-    /// control requests reach the proxied `sessions`.
-    package init(vault: Vault, configuration: AgentConfiguration, logger: Logger, peers: any PeerCredentialSource,
-                 sessions: any SessionControl = NoSessions()) {
+    /// Creates an agent that identifies peers with `peers` (tests inject a fake).
+    package init(vault: Vault, configuration: AgentConfiguration, logger: Logger, peers: any PeerCredentialSource) throws(AgentError) {
         self.vault = vault
         self.configuration = configuration
         self.logger = logger
         self.peers = peers
-        self.sessions = sessions
+        if let endpointConfiguration = configuration.endpoints {
+            let host = try EndpointHost(vault: vault, policy: configuration.policy, agentUID: Posix.currentUID, peers: peers,
+                                        configuration: endpointConfiguration, logger: logger)
+            endpoints = host
+            supervisor = SessionSupervisor(vault: vault, host: host, logger: logger)
+            sessions = host
+        } else {
+            endpoints = nil
+            supervisor = nil
+            sessions = NoSessions()
+        }
         agentUID = Posix.currentUID
         idleLock = IdleLock(timeout: configuration.idleLock, clock: configuration.clock)
         dispatcher = RequestDispatcher(vault: vault, policy: configuration.policy, agentUID: agentUID,
@@ -53,12 +66,23 @@ public final class AgentServer: Sendable {
         }
         try SocketLocation.prepare(configuration.socketPath, uid: agentUID, group: configuration.socketGroup)
         let listener = try SocketLocation.listen(at: configuration.socketPath, backlog: 128, group: configuration.socketGroup)
+        var endpointListeners = [EndpointListener]()
+        if let endpoints {
+            do { endpointListeners = try endpoints.listen(group: configuration.socketGroup) } catch {
+                Posix.close(listener)
+                try? Posix.removeFile(configuration.socketPath)
+                throw error
+            }
+            supervisor?.start()
+        }
         logger.notice("agent listening", metadata: [
             "socket": "\(configuration.socketPath)", "pid": "\(Posix.currentPID)",
+            "endpoints": "\(endpointListeners.map(\.label).joined(separator: ", "))",
             "idle-lock": "\(idleLock.timeoutSeconds)s", "dumpable": "\(ProcessHardening.isDumpable)",
         ])
+        let listening = endpointListeners
         Thread.detachNewThread { [self] in
-            acceptLoop(listener)
+            acceptLoop(listener, endpoints: listening)
         }
     }
 
@@ -83,20 +107,25 @@ public final class AgentServer: Sendable {
         logger.notice("vault locked after idle time", metadata: ["idle-lock": "\(idleLock.timeoutSeconds)s"])
     }
 
-    private func acceptLoop(_ listener: Int32) {
+    private func acceptLoop(_ listener: Int32, endpoints listeners: [EndpointListener]) {
         defer {
             Posix.close(listener)
             try? Posix.removeFile(configuration.socketPath)
+            endpoints?.stopListening()
+            endpoints?.endAllSessions(reason: "the agent is stopping")
+            supervisor?.stop()
             vault.lock()
             logger.notice("agent stopped; vault locked")
             finished.signal()
         }
+        let fds = [listener] + listeners.map(\.fd)
         while !stopping.load(ordering: .sequentiallyConsistent) {
             checkIdleLock()
             do {
-                guard try Posix.waitFor(listener, writable: false, timeoutMilliseconds: 200),
-                      let fd = try UnixSocket.accept(listener) else { continue }
-                admit(fd)
+                for index in try Posix.readable(fds, timeoutMilliseconds: 200) {
+                    guard let fd = try UnixSocket.accept(fds[index]) else { continue }
+                    if index == 0 { admit(fd) } else { endpoints?.admit(fd, from: listeners[index - 1]) }
+                }
             } catch {
                 logger.error("agent accept failed", metadata: ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: 0.1)

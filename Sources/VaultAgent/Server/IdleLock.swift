@@ -30,6 +30,6 @@ final class IdleLock: Sendable {
     var isDue: Bool {
         guard let timeout else { return false }
         let idle = clock.now().timeIntervalSince(lastActivity.withLock { $0 })
-        return idle >= Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        return idle >= timeout.inSeconds
     }
 }

@@ -31,6 +31,14 @@ enum Posix {
         return ready > 0
     }
 
+    /// The indexes of `fds` that became readable within the timeout (none when it passed).
+    static func readable(_ fds: [Int32], timeoutMilliseconds: Int32) throws(SystemError) -> [Int] {
+        var entries = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let ready = retrying { poll(&entries, nfds_t(entries.count), timeoutMilliseconds) }
+        guard ready >= 0 else { throw SystemError("poll") }
+        return entries.indices.filter { entries[$0].revents != 0 }
+    }
+
     /// Reads what is available into `buffer`; 0 means the peer closed.
     static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int {
         while true {
@@ -51,6 +59,23 @@ enum Posix {
             if errno == EAGAIN || errno == EWOULDBLOCK { return -1 }
             throw SystemError("send")
         }
+    }
+
+    /// The whole of a `/proc` file. Such files report a size of 0, so they are read until the end
+    /// rather than by their size (as Foundation's file readers do, which yields nothing or a page).
+    static func readProcFile(_ path: String, limit: Int = 16 << 20) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var bytes = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while bytes.count < limit {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes += chunk[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The target of a symbolic link, such as `/proc/PID/exe`.

@@ -26,7 +26,7 @@ struct AgentSocketOptions: ParsableArguments {
 struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
-        abstract: "Run the vault agent, which lends leases to allowed local processes over a Unix socket.",
+        abstract: "Run the vault agent: local IMAP and SMTP endpoints that log mail clients in without ever giving them the password.",
         discussion: """
             The agent commands (agent, unlock, lock, leases, lease revoke) add these exit codes: \
             14 no agent runs on the socket, 15 the agent's policy denied the request, \
@@ -60,6 +60,26 @@ struct AgentRun: ParsableCommand {
         valueName: "group"))
     var socketGroup: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also serve IMAP on loopback TCP (repeatable); with :tls or :starttls, local TLS (needs --local-cert/--local-key).",
+        valueName: "127.0.0.1:port[:tls|starttls]"))
+    var imapListen: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Also serve SMTP on loopback TCP (repeatable), as --imap-listen.",
+                                            valueName: "127.0.0.1:port[:tls|starttls]"))
+    var smtpListen: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("PEM certificate for local TLS on the endpoints.", valueName: "path"))
+    var localCert: String?
+
+    @Option(name: .long, help: ArgumentHelp("PEM private key for --local-cert.", valueName: "path"))
+    var localKey: String?
+
+    @Option(name: .long, help: "Proxied upstream sessions one account may have at once, per protocol (Gmail allows about 15).")
+    var maxSessions = 10
+
+    @OptionGroup var mail: MailOptions
+
     func run() throws {
         try reportingErrors {
             let idle: Duration?
@@ -67,15 +87,22 @@ struct AgentRun: ParsableCommand {
             let agentPolicy = try policy.map { path throws(AgentError) in try AgentPolicy.load(path: path) } ?? .ownerOnly
             var logger = CLILogging.logger
             if ProcessInfo.processInfo.environment["APPVAULT_LOG_LEVEL"] == nil { logger.logLevel = .notice }
+            guard (1...1000).contains(maxSessions) else { throw VaultError.invalidInput("--max-sessions must be 1 to 1000") }
             let vault = try Vault.open(at: options.vaultPath, configuration: VaultConfiguration(
-                logger: logger, actor: "agent uid \(getuid()) pid \(getpid())", anchor: VaultOptions.anchor))
+                logger: logger, actor: "agent uid \(getuid()) pid \(getpid())",
+                leaseLimits: LeaseLimits(maximumSessionsPerAccount: maxSessions), anchor: VaultOptions.anchor))
+            let tcp = try imapListen.map { (text) throws(AgentError) in try EndpointConfiguration.TCPEndpoint(protocol: .imap, parsing: text) }
+                + smtpListen.map { (text) throws(AgentError) in try EndpointConfiguration.TCPEndpoint(protocol: .smtp, parsing: text) }
+            let endpoints = EndpointConfiguration(besides: socket.path, tcp: tcp, localCertificate: localCert, localKey: localKey,
+                                                  upstream: try mail.connection(budget: nil))
             let group = try socketGroup.map { (name) throws(VaultError) -> UInt32 in
                 guard let entry = getgrnam(name) else { throw .invalidInput("--socket-group: no group named '\(name)'") }
                 return entry.pointee.gr_gid
             }
-            let server = AgentServer(
+            let server = try AgentServer(
                 vault: vault,
-                configuration: AgentConfiguration(socketPath: socket.path, idleLock: idle, policy: agentPolicy, socketGroup: group),
+                configuration: AgentConfiguration(socketPath: socket.path, idleLock: idle, policy: agentPolicy, socketGroup: group,
+                                                  endpoints: endpoints),
                 logger: logger)
             try server.start()
             let signals = [SIGTERM, SIGINT].map { number in
@@ -85,7 +112,7 @@ struct AgentRun: ParsableCommand {
                 source.resume()
                 return source
             }
-            Output.notice("appvault agent listening on \(socket.path) (pid \(getpid())); vault locked until `appvault unlock`")
+            Output.notice("appvault agent listening on \(socket.path), IMAP \(endpoints.imapSocket), SMTP \(endpoints.smtpSocket)\(tcp.isEmpty ? "" : ", " + tcp.map { "\($0.protocol) \($0.address) \($0.security.rawValue)" }.joined(separator: ", ")) (pid \(getpid())); vault locked until `appvault unlock`")
             server.wait()
             signals.forEach { $0.cancel() }
         }
@@ -111,6 +138,9 @@ struct AgentStatusCommand: ParsableCommand {
             } else {
                 let idle = status.idleLockSeconds == 0 ? "off" : "\(status.idleLockSeconds)s"
                 Output.line("agent running: pid \(status.pid), socket \(socket.path), vault \(status.unlocked ? "unlocked" : "locked"), idle lock \(idle)")
+                if !status.imapSocket.isEmpty {
+                    Output.line("endpoints: IMAP \(status.imapSocket), SMTP \(status.smtpSocket); \(status.liveSessions) live session(s)")
+                }
             }
         }
     }
