@@ -11,6 +11,13 @@ public struct CLIRunner: Sendable {
         /// True when the process died of a signal (a trap or crash), not by exiting.
         public let crashed: Bool
         public var all: String { stdout + stderr }
+
+        public init(status: Int32, stdout: String, stderr: String, crashed: Bool) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+            self.crashed = crashed
+        }
     }
 
     /// The `appvault` executable next to the test bundle (`swift build --build-tests` builds both).

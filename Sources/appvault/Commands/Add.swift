@@ -32,6 +32,14 @@ struct Add: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Outgoing server (required for custom; overrides a preset).", valueName: "host:port[:tls|starttls]"))
     var smtp: String?
 
+    @Option(name: .customLong("daily-download-mb"), help: ArgumentHelp(
+        "Download budget per UTC day, in MB (default: the provider's, 2500 for Gmail and custom servers).", valueName: "MB"))
+    var dailyDownloadMB: Int64?
+
+    @Option(name: .customLong("daily-upload-mb"), help: ArgumentHelp(
+        "Upload budget per UTC day, in MB (default: the provider's, 500 for Gmail and custom servers).", valueName: "MB"))
+    var dailyUploadMB: Int64?
+
     @Flag(name: .long, help: "Generate a random password and print it once instead of reading one.")
     var generate = false
 
@@ -42,9 +50,11 @@ struct Add: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let spec = try AccountSpec(name: name, email: email, provider: provider,
+            var spec = try AccountSpec(name: name, email: email, provider: provider,
                                        imap: imap.map(ServerEndpoint.init(parsing:)),
                                        smtp: smtp.map(ServerEndpoint.init(parsing:)))
+            if let megabytes = dailyDownloadMB { spec.dailyDownloadLimitBytes = try Self.budget(megabytes, "--daily-download-mb") }
+            if let megabytes = dailyUploadMB { spec.dailyUploadLimitBytes = try Self.budget(megabytes, "--daily-upload-mb") }
             if generate && verify {
                 throw VaultError.invalidInput("--verify checks a password the server already knows; it cannot go with --generate")
             }
@@ -67,6 +77,16 @@ struct Add: ParsableCommand {
                 Output.line(AccountLine.stored(record))
             }
         }
+    }
+}
+
+extension Add {
+    /// A daily budget of `megabytes` MB (10^6 bytes, as providers count), 1 MB to 1 PB.
+    static func budget(_ megabytes: Int64, _ flag: String) throws(VaultError) -> Int64 {
+        guard (1...1_000_000_000).contains(megabytes) else {
+            throw .invalidInput("\(flag) must be a whole number of MB from 1 to 1000000000")
+        }
+        return megabytes * 1_000_000
     }
 }
 
