@@ -56,6 +56,19 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidArgument(String)
     /// The client was used after `logout()`/`quit()` or after a fatal error. Connect again.
     case notConnected
+    /// The server ended the session (IMAP `BYE`) with this reason. Connect again later; if it
+    /// says the account is over a limit, wait until the limit resets.
+    case serverClosedSession(reason: String)
+    /// The server lacks an extension this call needs (for example X-GM-RAW without
+    /// X-GM-EXT-1, or IDLE). The text names it; use a call the server supports.
+    case unsupported(String)
+    /// No message with this UID is in the open mailbox (it may have been expunged). List again.
+    case messageNotFound(uid: UInt32)
+    /// The server answered a FETCH for a body part without the part. The text says which.
+    case partMissing(String)
+    /// Writing fetched data to its destination failed (disk full, permissions); the text says
+    /// where and why. Nothing was fetched into a file that looks complete.
+    case outputFailed(String)
 
     public var description: String {
         switch self {
@@ -102,6 +115,16 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
             return text
         case .notConnected:
             return "not connected (the session was closed)"
+        case .serverClosedSession(let reason):
+            return "the server ended the session: \(reason)"
+        case .unsupported(let what):
+            return "the server does not support \(what)"
+        case .messageNotFound(let uid):
+            return "no message with UID \(uid) in the mailbox (expunged?)"
+        case .partMissing(let what):
+            return "the server sent no data for \(what)"
+        case .outputFailed(let what):
+            return "cannot write fetched data: \(what)"
         }
     }
 }

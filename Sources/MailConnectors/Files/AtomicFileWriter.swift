@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// Writes a file so that it appears whole or not at all, and never replaces an existing file:
+/// the bytes go to a hidden temporary file in the same folder (created with `O_EXCL`,
+/// `O_NOFOLLOW`, mode 0600), which is flushed to disk and then linked into place (`link` fails
+/// rather than replace a file) and unlinked. Dropping the writer without ``commit()`` removes the temporary file.
+public final class AtomicFileWriter {
+    /// The final path.
+    public let path: String
+    private let temporaryPath: String
+    private var fd: Int32
+    private var committed = false
+    /// Bytes written so far.
+    public private(set) var bytesWritten = 0
+
+    /// Creates the temporary file for `path`.
+    /// - Throws: ``ConnectorError/outputFailed(_:)`` when the folder is not writable or `path`
+    ///   already exists.
+    public init(path: String, mode: Int = 0o600) throws(ConnectorError) {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty, name != ".", name != ".." else { throw .outputFailed("'\(ConnectorError.sanitize(path))' is not a file name") }
+        var info = stat()
+        if lstat(path, &info) == 0 { throw .outputFailed("\(ConnectorError.sanitize(path)) already exists") }
+        let random = (0..<8).map { _ in String(UInt8.random(in: 0...15), radix: 16) }.joined()
+        temporaryPath = folder + "/." + String(name.prefix(200)) + ".partial-" + random
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw .outputFailed("cannot create a file in \(ConnectorError.sanitize(folder)): \(String(cString: strerror(errno)))") }
+    }
+
+    deinit { discard() }
+
+    /// Appends `bytes`.
+    public func write(_ bytes: [UInt8]) throws(ConnectorError) {
+        guard fd >= 0 else { throw .outputFailed("\(ConnectorError.sanitize(path)) is already closed") }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .outputFailed("writing \(ConnectorError.sanitize(path)): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        bytesWritten += bytes.count
+    }
+
+    /// Flushes the file to disk and links it as ``path``; fails if ``path`` exists by now.
+    public func commit() throws(ConnectorError) {
+        guard fd >= 0 else { throw .outputFailed("\(ConnectorError.sanitize(path)) is already closed") }
+        guard fsync(fd) == 0 else { throw .outputFailed("flushing \(ConnectorError.sanitize(path)): \(String(cString: strerror(errno)))") }
+        close(fd)
+        fd = -1
+        defer { unlink(temporaryPath) }
+        guard link(temporaryPath, path) == 0 else {
+            let reason = errno == EEXIST ? "it already exists" : String(cString: strerror(errno))
+            throw .outputFailed("cannot create \(ConnectorError.sanitize(path)): \(reason)")
+        }
+        committed = true
+        let slash = path.lastIndex(of: "/")
+        let folder = open(slash.map { String(path[..<$0]) } ?? ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
+    }
+
+    /// Removes the temporary file (nothing happens after ``commit()``).
+    public func discard() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
+        if !committed { unlink(temporaryPath) }
+    }
+}
