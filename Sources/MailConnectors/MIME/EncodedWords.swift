@@ -4,9 +4,10 @@ public enum EncodedWords {
     /// a `charset*language` suffix ignored). White space between two adjacent encoded-words is
     /// dropped (RFC 2047 §6.2). As real mailers (and Python's `email` package) do, words are also
     /// recognised inside other text and with spaces inside; a word in an unknown charset or
-    /// malformed beyond use is kept as it was sent, which marks it for the reader.
+    /// malformed beyond use is kept as it was sent, which marks it for the reader. Line breaks
+    /// are removed (unfolding), the white space after them kept.
     public static func decode(_ text: String) -> String {
-        guard text.utf8.count >= 8, text.contains("=?") else { return text }
+        guard text.contains("=?") || text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return text }
         let bytes = Array(text.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)

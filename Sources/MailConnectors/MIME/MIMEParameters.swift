@@ -44,6 +44,7 @@ enum MIMEParameters {
             while index < bytes.count, bytes[index] != UInt8(ascii: ";") {
                 index += 1  // junk before the next parameter
             }
+            guard index < bytes.count else { break }
             index += 1
             skipSpace()
             let nameStart = index

@@ -1,5 +1,6 @@
-/// A file attached to a ``MailMessage``: sent base64-encoded in its own MIME part with its
-/// file name in RFC 2231 form (and RFC 2047 in `name` for older readers).
+/// A file attached to a ``MailMessage``: sent base64-encoded in its own MIME part, its file name
+/// in Content-Type `name` and Content-Disposition `filename`, in RFC 2231 form when it is not
+/// short plain ASCII.
 public struct MailAttachment: Sendable, Equatable {
     /// How the recipient's reader should show the part.
     public enum Disposition: String, Sendable, Equatable {
@@ -49,7 +50,7 @@ public struct MailAttachment: Sendable, Equatable {
     /// The part's header lines and base64 body, CRLF line endings.
     func mimePart() -> String {
         var lines = [
-            "Content-Type: \(mimeType); name=\"\(Self.quotedNameValue(fileName))\"",
+            "Content-Type: \(mimeType);" + Self.extendedParameter("name", fileName),
             "Content-Transfer-Encoding: base64",
             "Content-Disposition: \(disposition.rawValue);" + Self.extendedParameter("filename", fileName),
         ]
@@ -69,14 +70,6 @@ public struct MailAttachment: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The value of a quoted `name` parameter: as is when plain ASCII, else RFC 2047 words.
-    private static func quotedNameValue(_ name: String) -> String {
-        if name.unicodeScalars.allSatisfy({ (0x20..<0x7F).contains($0.value) && $0 != "\"" && $0 != "\\" }) && !name.contains("=?") {
-            return name
-        }
-        return EncodedWords.encode(name)
-    }
-
     /// ` name="value"` for plain short ASCII; otherwise RFC 2231 `name*0*=UTF-8''%XX...`
     /// continuations, each line under 78 characters.
     static func extendedParameter(_ name: String, _ value: String) -> String {
@@ -88,7 +81,7 @@ public struct MailAttachment: Sendable, Equatable {
         var current = ""
         for character in value {
             let encoded = character.utf8.map { safe.contains($0) ? String(UnicodeScalar($0)) : "%" + percentDigits($0) }.joined()
-            if current.utf8.count + encoded.utf8.count > 60 {
+            if current.utf8.count + encoded.utf8.count > 50 {
                 pieces.append(current)
                 current = ""
             }
