@@ -84,15 +84,26 @@ public struct MIMEEntity: Sendable {
         }
         var parts: [MIMEEntity] = []
         let canNest = depth < limits.maximumDepth && budget > 0
+        var pieces: [ArraySlice<UInt8>] = []
         if type == "multipart", canNest, let boundary = parameters["boundary"] {
-            let pieces = split(body, boundary: Array(boundary.utf8))
+            let (found, sawDelimiter) = split(body, boundary: Array(boundary.utf8))
+            if !sawDelimiter {
+                // Not one delimiter line: the body is not split, it is read as text.
+                (type, subtype) = ("text", "plain")
+                structure.type = type
+                structure.subtype = subtype
+                structure.section = section ?? "1"
+            }
+            pieces = found
+        }
+        if structure.isMultipart, canNest {
             let prefix = structure.section
             for (index, piece) in pieces.enumerated() where budget > 0 {
                 let childSection = prefix.isEmpty ? "\(index + 1)" : "\(prefix).\(index + 1)"
                 let childDefault = subtype == "digest" ? ("message", "rfc822") : ("text", "plain")
                 parts.append(parse(piece, section: childSection, defaultType: childDefault, depth: depth + 1, limits: limits, budget: &budget))
             }
-        } else if type != "multipart" {
+        } else if !structure.isMultipart {
             structure.encoding = (header.first("Content-Transfer-Encoding")?.value.lowercased()).flatMap { $0.isEmpty ? nil : $0 } ?? "7bit"
             structure.size = body.count
             if type == "text" { structure.lines = body.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
@@ -139,10 +150,12 @@ public struct MIMEEntity: Sendable {
     }
 
     /// The parts of a multipart body: the text between `--boundary` lines, without the
-    /// preamble, the epilogue, and the line break before each delimiter.
-    private static func split(_ body: ArraySlice<UInt8>, boundary: [UInt8]) -> [ArraySlice<UInt8>] {
+    /// preamble, the epilogue, and the line break before each delimiter; and whether any
+    /// delimiter line was there at all.
+    private static func split(_ body: ArraySlice<UInt8>, boundary: [UInt8]) -> (parts: [ArraySlice<UInt8>], sawDelimiter: Bool) {
         let delimiter: [UInt8] = [UInt8(ascii: "-"), UInt8(ascii: "-")] + boundary
         var pieces: [ArraySlice<UInt8>] = []
+        var sawDelimiter = false
         var partStart: Int?
         var lineStart = body.startIndex
         while lineStart < body.endIndex {
@@ -154,6 +167,7 @@ public struct MIMEEntity: Sendable {
                 // The delimiter line may carry trailing white space only (RFC 2046 §5.1.1).
                 let trailing = isClose ? rest.dropFirst(2) : rest
                 if trailing.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                    sawDelimiter = true
                     if let start = partStart {
                         var end = lineStart
                         // The CRLF before the delimiter belongs to the delimiter.
@@ -161,14 +175,20 @@ public struct MIMEEntity: Sendable {
                         if end > start, body[end - 1] == 0x0D { end -= 1 }
                         pieces.append(body[start..<max(start, end)])
                     }
-                    if isClose { return pieces }
+                    if isClose { return (pieces, true) }
                     partStart = min(lineEnd + 1, body.endIndex)
                 }
             }
             lineStart = lineEnd + 1
         }
-        if let start = partStart, start < body.endIndex { pieces.append(body[start...]) }
-        return pieces
+        if let start = partStart, start < body.endIndex {
+            // No closing delimiter: the last line break belongs to the delimiter that is missing.
+            var end = body.endIndex
+            if end > start, body[end - 1] == 0x0A { end -= 1 }
+            if end > start, body[end - 1] == 0x0D { end -= 1 }
+            pieces.append(body[start..<end])
+        }
+        return (pieces, sawDelimiter)
     }
 }
 

@@ -37,15 +37,21 @@ enum MIMEParameters {
         }
         skipSpace()
         let valueStart = index
-        while index < bytes.count, bytes[index] != UInt8(ascii: ";"), bytes[index] != UInt8(ascii: "(") { index += 1 }
-        let value = String(decoding: bytes[valueStart..<index], as: UTF8.self).trimmingWhiteSpace()
+        while index < bytes.count, ![UInt8(ascii: ";"), UInt8(ascii: "("), 0x20, 0x09, 0x0D, 0x0A].contains(bytes[index]) { index += 1 }
+        let value = String(decoding: bytes[valueStart..<index], as: UTF8.self)
         var pairs: [(name: String, value: [UInt8])] = []
+        // A parameter may follow the value without its ";" (`application/pdf name="x.pdf"`).
+        skipSpace()
+        var missingSeparator = index < bytes.count && bytes[index] != UInt8(ascii: ";")
         while index < bytes.count {
-            while index < bytes.count, bytes[index] != UInt8(ascii: ";") {
-                index += 1  // junk before the next parameter
+            if !missingSeparator {
+                while index < bytes.count, bytes[index] != UInt8(ascii: ";") {
+                    index += 1  // junk before the next parameter
+                }
+                guard index < bytes.count else { break }
+                index += 1
             }
-            guard index < bytes.count else { break }
-            index += 1
+            missingSeparator = false
             skipSpace()
             let nameStart = index
             while index < bytes.count, bytes[index] != UInt8(ascii: "="), bytes[index] != UInt8(ascii: ";") { index += 1 }
@@ -64,12 +70,26 @@ enum MIMEParameters {
                 index += 1
             } else {
                 let start = index
-                while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
+                while index < bytes.count, bytes[index] != UInt8(ascii: ";"), !startsParameter(bytes, at: index) { index += 1 }
                 raw = Array(String(decoding: bytes[start..<index], as: UTF8.self).trimmingWhiteSpace().utf8)
             }
+            // The next parameter may follow without its ";" (RFC 2231's own example does that).
+            skipSpace()
+            missingSeparator = index < bytes.count && bytes[index] != UInt8(ascii: ";")
             if !name.isEmpty, raw.count <= maximumValueBytes { pairs.append((name, raw)) }
         }
         return (value, pairs)
+    }
+
+    /// Whether white space at `index` is followed by `token=` (a parameter without its ";").
+    private static func startsParameter(_ bytes: [UInt8], at index: Int) -> Bool {
+        guard index < bytes.count, [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index]) else { return false }
+        var probe = index
+        while probe < bytes.count, [0x20, 0x09, 0x0D, 0x0A].contains(bytes[probe]) { probe += 1 }
+        let start = probe
+        while probe < bytes.count, bytes[probe] > 0x20, bytes[probe] < 0x7F,
+              !"()<>@,;:\\\"/[]?=".utf8.contains(bytes[probe]) { probe += 1 }
+        return probe > start && probe < bytes.count && bytes[probe] == UInt8(ascii: "=")
     }
 
     /// The parameters by lower-cased name, RFC 2231 and RFC 2047 decoded. An extended value

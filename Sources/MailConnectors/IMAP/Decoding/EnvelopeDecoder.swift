@@ -35,7 +35,11 @@ enum EnvelopeDecoder {
             }
             switch (parts[2].bytes, parts[3].bytes) {
             case (let mailbox?, let host?):
-                let address = host.isEmpty ? text(mailbox) : text(mailbox) + "@" + text(host)
+                // Servers fill what the header lacked with sentinels (Dovecot: MISSING_MAILBOX,
+                // MISSING_DOMAIN; UW-IMAP: .MISSING-HOST-NAME.); the address reports it missing.
+                let local = mailboxSentinels.contains(text(mailbox)) ? "" : text(mailbox)
+                let domain = hostSentinels.contains(text(host)) ? "" : text(host)
+                let address = domain.isEmpty ? local : local + "@" + domain
                 result.append(MailAddress(name: parts[0].text.map(EncodedWords.decode).flatMap { $0.isEmpty ? nil : $0 },
                                           address: address, group: group))
             case (let name?, nil):
@@ -50,6 +54,9 @@ enum EnvelopeDecoder {
         }
         return result
     }
+
+    private static let mailboxSentinels: Set<String> = ["MISSING_MAILBOX"]
+    private static let hostSentinels: Set<String> = ["MISSING_DOMAIN", ".MISSING-HOST-NAME."]
 
     /// Address bytes as text (UTF-8 for internationalised addresses).
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
