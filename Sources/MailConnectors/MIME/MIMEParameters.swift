@@ -3,7 +3,7 @@
 /// many mailers put in quoted file names.
 enum MIMEParameters {
     /// Most continuation segments accepted for one parameter.
-    static let maximumSegments = 100
+    static let maximumSegments = 1000
     /// Most bytes of one decoded parameter value.
     static let maximumValueBytes = 16 * 1024
 

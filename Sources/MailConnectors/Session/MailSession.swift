@@ -9,7 +9,8 @@ public import VaultCrypto
 ///   (`vault.lease(account:for:ttl:uses:holder:)`), the connector reads the app password for the
 ///   moment of login (`redeem`), and the session holds the lease, renewing it while it lives
 ///   (notably during ``IMAPClient/idle(timeout:refresh:shouldStop:)``) and ending it at logout.
-///   Revoking the lease or rotating the password ends the session at its next command.
+///   Revoking the lease or rotating the password ends the session at its next renewal (within
+///   half the lease's time to live).
 /// - **Through the agent's local endpoint** (``LocalEndpoint``), with a local credential: a
 ///   client token (`avt-...`) or a lease password (`avl-...`) in `SecureBytes`. The agent
 ///   checks it and logs in upstream; the password never enters this process.
@@ -17,19 +18,23 @@ public import VaultCrypto
 /// Traffic is metered against the account's daily limits (the vault is the budget unless the
 /// options name another).
 public enum MailSession {
-    /// How long the lease of an in-process session lives between renewals.
+    /// How long the lease of an in-process session lives between renewals, unless told otherwise.
     public static let sessionLeaseTTL: Duration = .seconds(120)
 
     /// An IMAP session for `account`, in this process, with `vault` unlocked.
-    /// - Parameter holder: who holds the lease, for `appvault leases` and the audit log.
+    /// - Parameters:
+    ///   - holder: who holds the lease, for `appvault leases` and the audit log.
+    ///   - leaseTTL: how long the lease lives between renewals; the session renews it when half
+    ///     of that is left, so a revoked lease or a rotated password ends the session within it.
     /// - Throws: `VaultError` (locked, no such account, lease limits, traffic limit),
     ///   ``ConnectorError`` (network, TLS, login).
     public static func imap(account: String, vault: Vault, options: ConnectionOptions = ConnectionOptions(),
-                            holder: String = "in-process", logger: Logger = defaultLogger) throws -> IMAPClient {
+                            holder: String = "in-process", leaseTTL: Duration = sessionLeaseTTL,
+                            logger: Logger = defaultLogger) throws -> IMAPClient {
         var options = options
         if options.trafficBudget == nil { options.trafficBudget = vault }
         // One use for the login; the second keeps the lease live (a spent lease cannot be renewed).
-        let lease = try vault.lease(account: account, for: .imap, ttl: sessionLeaseTTL, uses: 2, holder: holder)
+        let lease = try vault.lease(account: account, for: .imap, ttl: leaseTTL, uses: 2, holder: holder)
         let client: IMAPClient
         do {
             client = try IMAPClient.connect(lease: lease, redeemer: vault, options: options, logger: logger)
@@ -41,11 +46,11 @@ public enum MailSession {
             lease: lease,
             renew: { lease in
                 do throws(VaultError) {
-                    return try vault.renew(lease: lease.id, ttl: sessionLeaseTTL)
+                    return try vault.renew(lease: lease.id, ttl: leaseTTL)
                 } catch .leaseRenewalLimit {
                     // Past the lease's maximum lifetime: the session goes on under a new lease.
                     try? vault.revokeLease(id: lease.id)
-                    return try vault.lease(account: account, for: .imap, ttl: sessionLeaseTTL, uses: 1, holder: holder)
+                    return try vault.lease(account: account, for: .imap, ttl: leaseTTL, uses: 1, holder: holder)
                 }
             },
             end: { lease in try vault.revokeLease(id: lease.id) })
