@@ -47,6 +47,10 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
     /// The server refused the user name and app password. The password may have been revoked at
     /// the provider: create a new one there and run `appvault rotate`.
     case authenticationFailed(serverText: String)
+    /// The agent's local endpoint refused the client token or lease password (the text is its
+    /// reason: unknown, expired, spent, not allowed for this program). Get a valid token or a
+    /// new lease from the agent.
+    case localCredentialRefused(serverText: String)
     /// The server refused a command. `code` is the IMAP status (NO, BAD, BYE) or SMTP reply code.
     case serverRejected(code: String, text: String)
     /// The server broke the protocol (malformed or oversized reply). It may not be a mail server
@@ -106,6 +110,8 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
             return "the server offers no usable authentication method (offered: \(offered))"
         case .authenticationFailed(let text):
             return "the server rejected the app password (\(text)); if it was revoked, create a new one and run `appvault rotate`"
+        case .localCredentialRefused(let text):
+            return "the agent refused the local credential (\(text)); use a valid client token or a new lease"
         case .serverRejected(let code, let text):
             let hint = code.hasPrefix("4") ? " (temporary; try again later)" : ""
             return "the server refused: \(code) \(text)\(hint)"
