@@ -10,8 +10,11 @@ declare -A corpus=(
     [FuzzVaultFile]=vault-file
     [FuzzIMAPResponses]=imap-responses
     [FuzzSMTPReplies]=smtp-replies
+    [FuzzIMAPFetch]=imap-fetch
+    [FuzzMIMEMessages]=mime-messages
 )
-declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192)
+declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192
+                   [FuzzIMAPFetch]=16384 [FuzzMIMEMessages]=65536)
 targets=("$@")
 ((${#targets[@]})) || targets=("${!corpus[@]}")
 scratch=.build-fuzz

@@ -22,6 +22,12 @@ package enum ParserFuzzing {
         }
     }
 
+    /// `bytes` as the data of `* 1 FETCH (...)`: focuses the fuzzer on FETCH items (ENVELOPE,
+    /// BODYSTRUCTURE, literals) rather than on framing.
+    package static func fetchData(_ bytes: [UInt8]) {
+        imapResponses(Array("* 1 FETCH (".utf8) + bytes + Array(")\r\n".utf8))
+    }
+
     /// Reads SMTP replies (single and multi-line) until the bytes run out or one is refused.
     package static func smtpReplies(_ bytes: [UInt8]) {
         var source = MemorySource(bytes: bytes)
