@@ -148,3 +148,13 @@ extension ConnectorError {
     /// Server or user text made safe for messages and logs, as above.
     static func sanitize(_ text: String) -> String { sanitize(Array(text.utf8)) }
 }
+
+extension ConnectorError {
+    /// Runs a login on a local endpoint: the endpoint refusing the credential is reported as
+    /// ``localCredentialRefused(serverText:)``, not as a rejected app password.
+    static func refusingLocalCredential(_ login: () throws -> Void) throws {
+        do { try login() } catch ConnectorError.authenticationFailed(let text) {
+            throw ConnectorError.localCredentialRefused(serverText: text)
+        }
+    }
+}

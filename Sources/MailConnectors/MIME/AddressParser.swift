@@ -120,15 +120,7 @@ enum AddressParser {
                     index += 1
                 }
             case UInt8(ascii: "\""):
-                var word: [UInt8] = []
-                index += 1
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
-                    if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count { index += 1 }
-                    if bytes[index] != 0x0D && bytes[index] != 0x0A { word.append(bytes[index]) }
-                    index += 1
-                }
-                index += 1
-                tokens.append(.word(word, quoted: true))
+                tokens.append(.word(QuotedString.read(bytes, at: &index), quoted: true))
             default:
                 if specials.contains(byte) {
                     // Dots inside words (local parts, domains) stay in the word.

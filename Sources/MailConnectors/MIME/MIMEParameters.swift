@@ -61,13 +61,7 @@ enum MIMEParameters {
             skipSpace()
             var raw: [UInt8] = []
             if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
-                index += 1
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
-                    if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count { index += 1 }
-                    if bytes[index] != 0x0D && bytes[index] != 0x0A { raw.append(bytes[index]) }
-                    index += 1
-                }
-                index += 1
+                raw = QuotedString.read(bytes, at: &index)
             } else {
                 let start = index
                 while index < bytes.count, bytes[index] != UInt8(ascii: ";"), !startsParameter(bytes, at: index) { index += 1 }

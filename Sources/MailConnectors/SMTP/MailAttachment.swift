@@ -2,29 +2,22 @@
 /// in Content-Type `name` and Content-Disposition `filename`, in RFC 2231 form when it is not
 /// short plain ASCII.
 public struct MailAttachment: Sendable, Equatable {
-    /// How the recipient's reader should show the part.
-    public enum Disposition: String, Sendable, Equatable {
-        /// A file to save.
-        case attachment
-        /// Shown within the message (an image the text refers to by ``MailAttachment/contentID``).
-        case inline
-    }
-
     /// The file name shown to the recipient (any Unicode; no path).
     public var fileName: String
     /// The media type, `type/subtype` (`application/pdf`).
     public var mimeType: String
     /// The file's bytes.
     public var data: [UInt8]
-    /// Attachment or inline.
-    public var disposition: Disposition
+    /// Attachment (a file to save) or inline (shown within the message, an image the text
+    /// refers to by ``contentID``).
+    public var disposition: Attachment.Kind
     /// A Content-ID (without angle brackets) for inline parts, or nil.
     public var contentID: String?
 
     /// Creates an attachment, checking the name (no line breaks, not empty, at most 255 bytes),
     /// the media type and the content ID, so nothing can be injected into the header.
     public init(fileName: String, mimeType: String = "application/octet-stream", data: [UInt8],
-                disposition: Disposition = .attachment, contentID: String? = nil) throws(ConnectorError) {
+                disposition: Attachment.Kind = .attachment, contentID: String? = nil) throws(ConnectorError) {
         guard !fileName.isEmpty, fileName.utf8.count <= 255,
               !fileName.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw .invalidArgument("an attachment's file name must be 1 to 255 bytes without control characters")

@@ -68,10 +68,8 @@ public final class SMTPClient {
         try options.trafficBudget?.ensureAllowance(account: account, direction: .upload, bytes: 0)
         let client = try SMTPClient(connection: connection, name: name, account: account, starttls: false,
                                     options: options, logger: logger)
-        do {
+        try ConnectorError.refusingLocalCredential {
             try client.closing { try client.authenticate(username: account, password: credential) }
-        } catch ConnectorError.authenticationFailed(let text) {
-            throw ConnectorError.localCredentialRefused(serverText: text)
         }
         return client
     }
