@@ -108,6 +108,7 @@ public final class IMAPClient {
     deinit {
         guard !finished else { return }
         connection.close()
+        endLease()
         do { try recordTraffic() } catch {
             logger.warning("could not record IMAP traffic", metadata: ["error": "\(error)"])
         }
