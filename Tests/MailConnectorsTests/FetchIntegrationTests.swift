@@ -190,6 +190,38 @@ struct FetchIntegrationTests {
         #expect(throws: ConnectorError.self) { try client.search(SearchCriteria(subject: "")) }
     }
 
+    @Test("many messages are saved as .eml files in batched commands, each whole or not at all")
+    func saveMany() throws {
+        let mailbox = MailFixtures.uniqueMailbox("save")
+        let bodies = (0..<12).map { index in
+            "From: bank@example.test\r\nSubject: statement \(index)\r\n\r\n" + String(repeating: "line \(index)\r\n", count: index * 5_000 + 1)
+        }
+        let uids = try MailFixtures.append(try bodies.map { try MailFixtures.file(Array($0.utf8)) }, to: mailbox)
+        let client = try MailFixtures.session()
+        defer { try? client.logout() }
+        try client.examine(mailbox)
+        var summaries = try client.fetchSummaries(uids: uids, items: .size).summaries
+        summaries.append(MessageSummary(sequenceNumber: 99, uid: uids.last! + 50, size: 10))  // not in the mailbox
+        let folder = try MailFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = FileManager.default.createFile(atPath: folder + "/\(uids[3]).eml", contents: Data("mine".utf8))  // must survive
+        let logs = LogCapture()
+        let counting = try MailFixtures.session(logs: logs)
+        defer { try? counting.logout() }
+        try counting.examine(mailbox)
+        let (files, problems) = try counting.saveMessages(summaries, toFolder: folder, batchBytes: 1_000_000) { "\($0.uid!).eml" }
+        #expect(files.count == 11)
+        #expect(problems.map(\.uid) == [uids[3], uids.last! + 50])
+        #expect(FileManager.default.contents(atPath: folder + "/\(uids[3]).eml") == Data("mine".utf8))
+        for (index, uid) in uids.enumerated() where index != 3 {
+            let saved = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try #require(files[uid]))))
+            #expect(saved == Array(bodies[index].utf8), "message \(index)")
+        }
+        let commands = logs.text.split(separator: "\n").filter { $0.contains("BODY.PEEK[])") }.count
+        #expect(commands == 3, "\(commands) FETCH commands for 13 messages in batches of 1 MB")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { !$0.hasPrefix(".") })
+    }
+
     @Test("the traffic budget is asked for a message's size before its body is requested")
     func budget() throws {
         let mailbox = MailFixtures.uniqueMailbox("budget")

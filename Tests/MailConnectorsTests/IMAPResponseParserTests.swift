@@ -294,12 +294,12 @@ struct IMAPResponseParserTests {
         // A response limit far below the literal's size: buffering it would fail.
         let small = IMAPResponseParser(maxLineBytes: 1024, maxResponseBytes: 4096)
         var asked: [String] = []
-        let response = try small.read(from: &source) { number, item, count in
-            asked.append("\(number) \(item) \(count)")
+        let response = try small.read(from: &source) { route in
+            asked.append("\(route.sequenceNumber) \(route.uid.map(String.init) ?? "-") \(route.item) \(route.count)")
             return sink
         }
         #expect(response == .data(number: 7, keyword: "FETCH", values: [.list([.atom("UID"), .number(70), .atom("BODY[2]"), .streamed(body.count)])]))
-        #expect(asked == ["7 BODY[2] 300000"])
+        #expect(asked == ["7 70 BODY[2] 300000"])
         #expect(sink.bytes == body && sink.chunks.allSatisfy { $0 <= 64 * 1024 })
         var again = MemorySource(bytes: head + body + Array(")\r\n".utf8))
         #expect(throws: ConnectorError.self) { try small.read(from: &again) }

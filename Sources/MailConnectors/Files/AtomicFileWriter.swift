@@ -5,21 +5,27 @@ internal import Glibc
 /// Writes a file so that it appears whole or not at all, and never replaces an existing file:
 /// the bytes go to a hidden temporary file in the same folder (created with `O_EXCL`,
 /// `O_NOFOLLOW`, mode 0600), which is flushed to disk and then linked into place (`link` fails
-/// rather than replace a file) and unlinked. Dropping the writer without ``commit()`` removes the temporary file.
+/// rather than replace a file) and unlinked. Dropping the writer without ``commit()`` removes
+/// the temporary file.
 public final class AtomicFileWriter {
     /// The final path.
     public let path: String
     private let temporaryPath: String
     private var fd: Int32
     private var committed = false
+    private let durable: Bool
     /// Bytes written so far.
     public private(set) var bytesWritten = 0
 
     /// Creates the temporary file for `path`.
+    /// - Parameter durable: flush the file and its folder to disk before and after linking it
+    ///   (`fsync`, about a millisecond a file), so that after a crash it is there whole or not
+    ///   at all; false for scratch files that may be lost (the file still appears whole).
     /// - Throws: ``ConnectorError/outputFailed(_:)`` when the folder is not writable or `path`
     ///   already exists.
-    public init(path: String, mode: Int = 0o600) throws(ConnectorError) {
+    public init(path: String, mode: Int = 0o600, durable: Bool = true) throws(ConnectorError) {
         self.path = path
+        self.durable = durable
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -49,10 +55,11 @@ public final class AtomicFileWriter {
         bytesWritten += bytes.count
     }
 
-    /// Flushes the file to disk and links it as ``path``; fails if ``path`` exists by now.
+    /// Flushes the file to disk (when durable) and links it as ``path``; fails if ``path``
+    /// exists by now.
     public func commit() throws(ConnectorError) {
         guard fd >= 0 else { throw .outputFailed("\(ConnectorError.sanitize(path)) is already closed") }
-        guard fsync(fd) == 0 else { throw .outputFailed("flushing \(ConnectorError.sanitize(path)): \(String(cString: strerror(errno)))") }
+        guard !durable || fsync(fd) == 0 else { throw .outputFailed("flushing \(ConnectorError.sanitize(path)): \(String(cString: strerror(errno)))") }
         close(fd)
         fd = -1
         defer { unlink(temporaryPath) }
@@ -61,6 +68,7 @@ public final class AtomicFileWriter {
             throw .outputFailed("cannot create \(ConnectorError.sanitize(path)): \(reason)")
         }
         committed = true
+        guard durable else { return }
         let slash = path.lastIndex(of: "/")
         let folder = open(slash.map { String(path[..<$0]) } ?? ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folder >= 0 {

@@ -7,8 +7,8 @@ package enum ParserFuzzing {
     package static func imapResponses(_ bytes: [UInt8]) {
         var source = MemorySource(bytes: bytes)
         let parser = IMAPResponseParser(maxLineBytes: 4096, maxResponseBytes: 1 << 20)
-        let router: LiteralRouter = { _, name, _ in
-            name.hasPrefix("BODY[") ? DecodingSink(decoder: Base64Decoder(), handler: { _ in }) : nil
+        let router: LiteralRouter = { route in
+            route.item.hasPrefix("BODY[") ? DecodingSink(decoder: Base64Decoder(), handler: { _ in }) : nil
         }
         var responses: [IMAPResponse] = []
         while !source.isEmpty {

@@ -50,7 +50,8 @@ extension IMAPClient {
             var refusal: (any Error)?
             var routed = false
             let item = "BODY[\(section)]"
-            let router: LiteralRouter = { [self] _, name, count throws(ConnectorError) in
+            let router: LiteralRouter = { [self] route throws(ConnectorError) in
+                let (name, count) = (route.item, route.count)
                 guard name.uppercased().hasPrefix(item) || name.uppercased().hasPrefix("BINARY[\(section)]") else { return nil }
                 guard !routed else { return DiscardingSink() }
                 guard count <= maximumBytes else {
@@ -85,7 +86,6 @@ extension IMAPClient {
                 }
             }
             try sink.finish()
-            try recordTraffic()
             return sink.delivered
         }
     }
@@ -117,7 +117,7 @@ final class DecodingSink: LiteralSink {
     func write(_ chunk: [UInt8]) {
         guard failure == nil else { return }
         output.removeAll(keepingCapacity: true)
-        decoder.decode(chunk, into: &output)
+        decoder.decode(chunk[...], into: &output)
         deliver()
     }
 
@@ -149,10 +149,11 @@ final class DiscardingSink: LiteralSink {
 
 extension IMAPClient {
     /// Saves message `uid` as an `.eml` file at `path`, atomically (see ``AtomicFileWriter``):
-    /// the file appears whole or not at all, and an existing file is never replaced.
+    /// the file appears whole or not at all, and an existing file is never replaced; `durable`
+    /// also flushes it to disk.
     @discardableResult
-    public func fetchMessage(uid: UInt32, toFile path: String, expectedSize: Int? = nil) throws -> Int {
-        let writer = try AtomicFileWriter(path: path)
+    public func fetchMessage(uid: UInt32, toFile path: String, expectedSize: Int? = nil, durable: Bool = true) throws -> Int {
+        let writer = try AtomicFileWriter(path: path, durable: durable)
         let count = try fetchMessage(uid: uid, expectedSize: expectedSize) { chunk in try writer.write(chunk) }
         try writer.commit()
         return count
@@ -160,8 +161,8 @@ extension IMAPClient {
 
     /// Saves `attachment` of message `uid`, decoded, at `path`, atomically (see ``AtomicFileWriter``).
     @discardableResult
-    public func fetchAttachment(_ attachment: Attachment, uid: UInt32, toFile path: String) throws -> Int {
-        let writer = try AtomicFileWriter(path: path)
+    public func fetchAttachment(_ attachment: Attachment, uid: UInt32, toFile path: String, durable: Bool = true) throws -> Int {
+        let writer = try AtomicFileWriter(path: path, durable: durable)
         let count = try fetchAttachment(attachment, uid: uid) { chunk in try writer.write(chunk) }
         try writer.commit()
         return count

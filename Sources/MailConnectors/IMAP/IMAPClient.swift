@@ -149,10 +149,15 @@ public final class IMAPClient {
         if written > 0 { try budget?.record(account: account, direction: .upload, bytes: written) }
     }
 
-    /// Records the traffic so far, then asks the budget whether `bytes` more may be downloaded.
+    /// Traffic not yet recorded is recorded once it passes this many bytes (and at logout): a
+    /// budget write per message would cost a vault transaction, and an fsync, each.
+    static let recordingThreshold: Int64 = 4 << 20
+
+    /// Asks the budget whether `bytes` more may be downloaded, counting what the session moved
+    /// but has not recorded yet.
     func ensureDownloadAllowance(_ bytes: Int64) throws {
-        try recordTraffic()
-        try budget?.ensureAllowance(account: account, direction: .download, bytes: bytes)
+        if connection.bytesRead - recordedRead >= Self.recordingThreshold { try recordTraffic() }
+        try budget?.ensureAllowance(account: account, direction: .download, bytes: connection.bytesRead - recordedRead + bytes)
     }
 
     /// Runs `body`; if it throws, closes the connection (no half-open sessions) and rethrows.

@@ -54,10 +54,22 @@ protocol LiteralSink: AnyObject {
     func write(_ chunk: [UInt8])
 }
 
-/// Asked when a FETCH item's literal is announced: sequence number, item name as sent
-/// (`BODY[1.2]`, `BINARY[1]`, `BODY[]<0>`), and the literal's length. Returns the sink to stream
-/// to, or nil to buffer the literal. Throwing stops before any of the literal is read.
-typealias LiteralRouter = (_ sequenceNumber: UInt64, _ item: String, _ count: Int) throws(ConnectorError) -> (any LiteralSink)?
+/// A FETCH item's literal, as announced: what a ``LiteralRouter`` decides on.
+struct LiteralRoute {
+    /// The message's sequence number.
+    var sequenceNumber: UInt64
+    /// The message's UID, when the response named it before this item (servers put UID first
+    /// when asked for it; nil otherwise).
+    var uid: UInt32?
+    /// The item name as sent (`BODY[1.2]`, `BINARY[1]`, `BODY[]<0>`).
+    var item: String
+    /// The literal's length.
+    var count: Int
+}
+
+/// Asked when a FETCH item's literal is announced. Returns the sink to stream to, or nil to
+/// buffer the literal. Throwing stops before any of the literal is read.
+typealias LiteralRouter = (LiteralRoute) throws(ConnectorError) -> (any LiteralSink)?
 
 /// Why scanning stopped: a grammar error inside a response (recoverable for untagged data) or
 /// anything that leaves the stream in an unknown state.
@@ -150,6 +162,7 @@ private struct ResponseScanner<Source: ByteSource> {
         guard current == UInt8(ascii: "(") else { throw .grammar("FETCH data is not a list") }
         index += 1
         var items: [IMAPValue] = []
+        var uid: UInt32?
         while true {
             skipSpaces()
             if current == UInt8(ascii: ")") {
@@ -159,7 +172,9 @@ private struct ResponseScanner<Source: ByteSource> {
             let name = try atom()
             skipSpaces()
             items.append(.atom(name))
-            items.append(try value(depth: 1, route: (sequenceNumber, name)))
+            let value = try value(depth: 1, route: LiteralRoute(sequenceNumber: sequenceNumber, uid: uid, item: name, count: 0))
+            if name.uppercased() == "UID", let number = value.number { uid = UInt32(exactly: number) }
+            items.append(value)
         }
     }
 
@@ -178,7 +193,7 @@ private struct ResponseScanner<Source: ByteSource> {
         return IMAPStatusText(code: code, text: text)
     }
 
-    private mutating func value(depth: Int, route: (UInt64, String)?) throws(ScanError) -> IMAPValue {
+    private mutating func value(depth: Int, route: LiteralRoute?) throws(ScanError) -> IMAPValue {
         switch current {
         case UInt8(ascii: "("):
             guard depth < limits.maxDepth else { throw .grammar("lists nested deeper than \(limits.maxDepth)") }
@@ -236,7 +251,7 @@ private struct ResponseScanner<Source: ByteSource> {
 
     /// `{n}` (or `{n+}`) at the end of the line, then n bytes, then the response goes on with the
     /// next line. The caller has consumed a leading `~`.
-    private mutating func literal(route: (UInt64, String)?) throws(ScanError) -> IMAPValue {
+    private mutating func literal(route: LiteralRoute?) throws(ScanError) -> IMAPValue {
         index += 1
         let start = index
         while let byte = current, (0x30...0x39).contains(byte) { index += 1 }
@@ -247,7 +262,9 @@ private struct ResponseScanner<Source: ByteSource> {
         try expect(UInt8(ascii: "}"))
         guard current == nil else { throw .grammar("literal announcement not at the end of a line") }
         let value: IMAPValue
-        if let route, let router, let sink = try Self.fatal({ () throws(ConnectorError) in try router(route.0, route.1, count) }) {
+        if let route, let router, let sink = try Self.fatal({ () throws(ConnectorError) in
+            try router(LiteralRoute(sequenceNumber: route.sequenceNumber, uid: route.uid, item: route.item, count: count))
+        }) {
             try stream(count, to: sink)
             value = .streamed(count)
         } else {

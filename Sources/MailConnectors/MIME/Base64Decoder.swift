@@ -20,29 +20,33 @@ struct Base64Decoder: TransferDecoder {
     /// Whether `byte` is one of the 64 base64 characters.
     static func isAlphabet(_ byte: UInt8) -> Bool { values[Int(byte)] != 0xFF }
 
-    mutating func decode(_ chunk: some Collection<UInt8>, into output: inout [UInt8]) {
+    mutating func decode(_ chunk: ArraySlice<UInt8>, into output: inout [UInt8]) {
         guard !done else { return }
         output.reserveCapacity(output.count + chunk.count * 3 / 4 + 3)
-        for byte in chunk {
-            if byte == UInt8(ascii: "=") {
-                guard quantum >= 2 else { continue }
-                padding += 1
-                if quantum + padding >= 4 {
-                    done = true
-                    return
+        chunk.withUnsafeBufferPointer { buffer in
+            Self.values.withUnsafeBufferPointer { values in
+                for byte in buffer {
+                    if byte == UInt8(ascii: "=") {
+                        guard quantum >= 2 else { continue }
+                        padding += 1
+                        if quantum + padding >= 4 {
+                            done = true
+                            return
+                        }
+                        continue
+                    }
+                    let value = values[Int(byte)]
+                    guard value != 0xFF else { continue }
+                    accumulator = accumulator << 6 | UInt32(value)
+                    bits += 6
+                    quantum = (quantum + 1) & 3
+                    padding = 0
+                    if bits >= 8 {
+                        bits -= 8
+                        output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                        accumulator &= (1 << UInt32(bits)) - 1
+                    }
                 }
-                continue
-            }
-            let value = Self.values[Int(byte)]
-            guard value != 0xFF else { continue }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            quantum = (quantum + 1) % 4
-            padding = 0
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
             }
         }
     }
@@ -53,7 +57,7 @@ struct Base64Decoder: TransferDecoder {
     static func decode(_ text: some Collection<UInt8>) -> [UInt8] {
         var decoder = Base64Decoder()
         var output: [UInt8] = []
-        decoder.decode(text, into: &output)
+        decoder.decode(ArraySlice(text), into: &output)
         return output
     }
 }

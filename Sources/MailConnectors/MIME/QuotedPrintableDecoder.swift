@@ -8,7 +8,7 @@ struct QuotedPrintableDecoder: TransferDecoder {
     /// The longest `=`-plus-white-space run held back waiting for its line break.
     private static let maximumHeld = 256
 
-    mutating func decode(_ chunk: some Collection<UInt8>, into output: inout [UInt8]) {
+    mutating func decode(_ chunk: ArraySlice<UInt8>, into output: inout [UInt8]) {
         var bytes = held
         bytes += chunk
         held = []
@@ -58,7 +58,7 @@ struct QuotedPrintableDecoder: TransferDecoder {
     static func decode(_ text: some Collection<UInt8>) -> [UInt8] {
         var decoder = QuotedPrintableDecoder()
         var output: [UInt8] = []
-        decoder.decode(text, into: &output)
+        decoder.decode(ArraySlice(text), into: &output)
         decoder.finish(into: &output)
         return output
     }

@@ -1,14 +1,16 @@
 /// A Content-Transfer-Encoding decoder fed in chunks (for streamed bodies) or all at once.
+/// Chunks are concrete slices: decoders are called through `any TransferDecoder`, where a
+/// generic collection parameter would leave every byte to dynamic dispatch.
 protocol TransferDecoder {
     /// Decodes `chunk`, appending what is complete to `output` and keeping what may continue.
-    mutating func decode(_ chunk: some Collection<UInt8>, into output: inout [UInt8])
+    mutating func decode(_ chunk: ArraySlice<UInt8>, into output: inout [UInt8])
     /// Appends whatever is held back once the input has ended.
     mutating func finish(into output: inout [UInt8])
 }
 
 /// The identity decoding of `7bit`, `8bit`, `binary` and unknown encodings.
 struct IdentityDecoder: TransferDecoder {
-    mutating func decode(_ chunk: some Collection<UInt8>, into output: inout [UInt8]) { output += chunk }
+    mutating func decode(_ chunk: ArraySlice<UInt8>, into output: inout [UInt8]) { output += chunk }
     mutating func finish(into output: inout [UInt8]) {}
 }
 
@@ -43,7 +45,7 @@ public enum TransferEncoding: String, Sendable, Equatable {
     public func decode(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var decoder = makeDecoder()
         var output: [UInt8] = []
-        decoder.decode(bytes, into: &output)
+        decoder.decode(ArraySlice(bytes), into: &output)
         decoder.finish(into: &output)
         return output
     }
