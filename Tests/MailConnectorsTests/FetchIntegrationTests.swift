@@ -86,6 +86,15 @@ struct FetchIntegrationTests {
             #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))) == expected)
             #expect(abs(attachment.estimatedSize - expected.count) < expected.count / 20 + 100)
         }
+        // The same, batched: every attachment of the message in one command, decoded.
+        let batched = try MailFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: batched) }
+        let (saved, trouble) = try client.saveAttachments(of: [summary], toFolder: batched) { _, attachment in
+            SafeFileName.make(attachment.fileName ?? "")
+        }
+        #expect(trouble.isEmpty && saved.count == 3)
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: batched + "/Belege.zip"))) == archive)
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: batched + "/Kontoauszug 2026-03 – Girokonto.pdf"))) == statementPDF)
         // The whole message as .eml, and the text part decoded.
         let eml = try client.fetchMessage(uid: uid, toFile: folder + "/message.eml")
         #expect(eml == summary.size)
@@ -214,7 +223,7 @@ struct FetchIntegrationTests {
         #expect(problems.map(\.uid) == [uids[3], uids.last! + 50])
         #expect(FileManager.default.contents(atPath: folder + "/\(uids[3]).eml") == Data("mine".utf8))
         for (index, uid) in uids.enumerated() where index != 3 {
-            let saved = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try #require(files[uid]))))
+            let saved = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/\(uid).eml")))
             #expect(saved == Array(bodies[index].utf8), "message \(index)")
         }
         let commands = logs.text.split(separator: "\n").filter { $0.contains("BODY.PEEK[])") }.count

@@ -61,7 +61,7 @@ enum Fetch {
             "appvault: `examine`, `search`, `fetchSummaries` (size and body structure), then `saveMessages` (batched: one "
                 + "UID FETCH per 16 MiB, each message streamed to its own atomic file: temporary file, link; with fsync of "
                 + "the file and its folder unless `durable: false`, about 1 ms a file here) and, in the last row, "
-                + "`fetchAttachment(_:uid:toFile:)` for each attachment (one command each), decoded while streaming.",
+                + "`saveAttachments` (batched the same way), each attachment decoded while streaming.",
             "curl: one process, `--config` with one URL and `-o` per message (`imaps://host/box;UID=n`), connection reused; "
                 + "it neither fsyncs nor decodes. Python: `imaplib` UID FETCH BODY.PEEK[] per message, and in its second row "
                 + "`email` (policy=default) decoding each attachment. Peak RSS of curl and Python from GNU time.",
@@ -189,14 +189,14 @@ enum FetchProbe {
         let uids = try client.search(SearchCriteria())
         let summaries = try client.fetchSummaries(uids: uids, items: [.size, .bodyStructure]).summaries
         let (_, problems) = try client.saveMessages(summaries, toFolder: output, durable: durable) { "\($0.uid!).eml" }
-        guard problems.isEmpty else { throw Subprocess.Failure(description: "could not save: \(problems)") }
         var taken: Set<String> = []
-        for summary in summaries where attachments {
-            guard let uid = summary.uid else { continue }
-            for attachment in summary.attachments {
-                let name = SafeFileName.unique(SafeFileName.make("\(uid)-" + (attachment.fileName ?? "")), in: output, taken: &taken)
-                try client.fetchAttachment(attachment, uid: uid, toFile: output + "/" + name, durable: durable)
+        let (_, attachmentProblems) = attachments
+            ? try client.saveAttachments(of: summaries, toFolder: output, durable: durable) { summary, attachment in
+                SafeFileName.unique(SafeFileName.make("\(summary.uid ?? 0)-" + (attachment.fileName ?? "")), in: output, taken: &taken)
             }
+            : ([], [])
+        guard problems.isEmpty && attachmentProblems.isEmpty else {
+            throw Subprocess.Failure(description: "could not save: \(problems + attachmentProblems)")
         }
         try client.logout()
         let seconds = Double(monotonicNanoseconds() - start) / 1e9

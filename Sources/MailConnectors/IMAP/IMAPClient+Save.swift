@@ -7,92 +7,174 @@ extension IMAPClient {
     /// - Parameters:
     ///   - messages: summaries from ``fetchSummaries(uids:items:)`` with UID and size (RFC822.SIZE).
     ///   - name: the file name for a message (make it safe, see ``SafeFileName``).
-    /// - Returns: the files written by UID, and the messages that could not be saved (gone from
-    ///   the mailbox, no size, a file that exists...); the others are saved regardless.
+    /// - Returns: the paths written, and the messages that could not be saved (gone from the
+    ///   mailbox, no size, a file that exists...); the others are saved regardless.
     /// - Throws: ``ConnectorError`` when the connection fails, the budget's error before a batch
     ///   that would cross the daily limit (the batches before it are saved).
     public func saveMessages(_ messages: [MessageSummary], toFolder folder: String, durable: Bool = true,
                              batchBytes: Int = 16 << 20, name: (MessageSummary) -> String) throws
-        -> (files: [UInt32: String], problems: [MessageProblem])
+        -> (files: [String], problems: [MessageProblem])
     {
-        try ensureOpen()
-        guard selected != nil else { throw ConnectorError.invalidArgument("open a mailbox with select or examine first") }
-        var files: [UInt32: String] = [:]
         var problems: [MessageProblem] = []
-        var batch: [MessageSummary] = []
-        var batchSize = 0
+        var jobs: [SaveJob] = []
         for message in messages {
-            guard message.uid != nil, let size = message.size else {
+            guard let uid = message.uid, let size = message.size else {
                 problems.append(MessageProblem(sequenceNumber: message.sequenceNumber, uid: message.uid,
                                                reason: "no UID or size: fetch summaries with .size first"))
                 continue
             }
-            if !batch.isEmpty, batchSize + size > batchBytes || batch.count >= 200 {
-                try saveBatch(batch, folder: folder, durable: durable, name: name, files: &files, problems: &problems)
-                batch = []
-                batchSize = 0
-            }
-            batch.append(message)
-            batchSize += size
+            jobs.append(SaveJob(message: message, uid: uid, section: "", encoding: .identity, size: size,
+                                path: folder + "/" + name(message)))
         }
-        if !batch.isEmpty { try saveBatch(batch, folder: folder, durable: durable, name: name, files: &files, problems: &problems) }
+        let (files, failed) = try save(jobs, durable: durable, batchBytes: batchBytes)
+        return (files, problems + failed)
+    }
+
+    /// Saves the attachments of `messages` (those `include` accepts) as files in `folder`,
+    /// transfer-decoded, batched like ``saveMessages(_:toFolder:durable:batchBytes:name:)``:
+    /// messages whose attachments have the same part numbers share a command.
+    /// - Parameter name: the file name for an attachment (make it safe and unique, see
+    ///   ``SafeFileName``).
+    public func saveAttachments(of messages: [MessageSummary], toFolder folder: String, durable: Bool = true,
+                                batchBytes: Int = 16 << 20, where include: (Attachment) -> Bool = { _ in true },
+                                name: (MessageSummary, Attachment) -> String) throws -> (files: [String], problems: [MessageProblem])
+    {
+        var jobs: [SaveJob] = []
+        for message in messages {
+            guard let uid = message.uid else { continue }
+            for attachment in message.attachments where include(attachment) {
+                jobs.append(SaveJob(message: message, uid: uid, section: attachment.section,
+                                    encoding: attachment.isForwardedMessage ? .identity : attachment.encoding,
+                                    size: attachment.encodedSize, path: folder + "/" + name(message, attachment)))
+            }
+        }
+        return try save(jobs, durable: durable, batchBytes: batchBytes)
+    }
+
+    /// One part of one message to stream to one file.
+    private struct SaveJob {
+        var message: MessageSummary
+        var uid: UInt32
+        /// The part specifier; empty for the whole message.
+        var section: String
+        var encoding: TransferEncoding
+        var size: Int
+        var path: String
+        var key: String { "\(uid) \(section)" }
+    }
+
+    /// Runs `jobs` in commands of messages that ask for the same parts, at most `batchBytes` each.
+    private func save(_ jobs: [SaveJob], durable: Bool, batchBytes: Int) throws -> (files: [String], problems: [MessageProblem]) {
+        try ensureOpen()
+        guard selected != nil else { throw ConnectorError.invalidArgument("open a mailbox with select or examine first") }
+        var files: [String] = []
+        var problems: [MessageProblem] = []
+        // Group by message, then messages by the list of parts they need.
+        var byMessage: [(uid: UInt32, jobs: [SaveJob])] = []
+        for job in jobs {
+            if byMessage.last?.uid == job.uid { byMessage[byMessage.count - 1].jobs.append(job) } else { byMessage.append((job.uid, [job])) }
+        }
+        var groups: [[String]: [[SaveJob]]] = [:]
+        var order: [[String]] = []
+        for entry in byMessage {
+            let sections = entry.jobs.map(\.section)
+            if groups[sections] == nil { order.append(sections) }
+            groups[sections, default: []].append(entry.jobs)
+        }
+        for sections in order {
+            var batch: [SaveJob] = []
+            var messages = 0
+            for messageJobs in groups[sections] ?? [] {
+                let size = messageJobs.reduce(0) { $0 + $1.size }
+                if !batch.isEmpty, batch.reduce(0, { $0 + $1.size }) + size > batchBytes || messages >= 200 {
+                    try saveBatch(batch, sections: sections, durable: durable, files: &files, problems: &problems)
+                    batch = []
+                    messages = 0
+                }
+                batch += messageJobs
+                messages += 1
+            }
+            if !batch.isEmpty { try saveBatch(batch, sections: sections, durable: durable, files: &files, problems: &problems) }
+        }
         return (files, problems)
     }
 
-    private func saveBatch(_ batch: [MessageSummary], folder: String, durable: Bool, name: (MessageSummary) -> String,
-                           files: inout [UInt32: String], problems: inout [MessageProblem]) throws {
-        let byUID = Dictionary(batch.map { ($0.uid!, $0) }, uniquingKeysWith: { first, _ in first })
-        let paths = Dictionary(batch.map { ($0.uid!, folder + "/" + name($0)) }, uniquingKeysWith: { first, _ in first })
-        try ensureDownloadAllowance(Int64(batch.reduce(0) { $0 + ($1.size ?? 0) }))
-        var writers: [UInt32: AtomicFileWriter] = [:]
-        var sinks: [UInt32: DecodingSink] = [:]
-        var failures: [UInt32: String] = [:]
+    private func saveBatch(_ batch: [SaveJob], sections: [String], durable: Bool,
+                           files: inout [String], problems: inout [MessageProblem]) throws {
+        let byKey = Dictionary(batch.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        try ensureDownloadAllowance(Int64(batch.reduce(0) { $0 + $1.size }))
+        var writers: [String: AtomicFileWriter] = [:]
+        var sinks: [String: DecodingSink] = [:]
+        var failures: [String: String] = [:]
         var refusal: (any Error)?
         let router: LiteralRouter = { [self] route throws(ConnectorError) in
-            guard route.item.uppercased().hasPrefix("BODY[]") else { return nil }
-            // The UID comes before the body when asked first; an answer without it is not routed.
-            guard let uid = route.uid, let message = byUID[uid], let path = paths[uid], sinks[uid] == nil else {
-                return DiscardingSink()
-            }
-            guard route.count <= (message.size ?? 0) + 65_536 else {
-                throw .protocolViolation("the server sent \(route.count) bytes for UID \(uid), announced \(message.size ?? 0)")
+            let item = route.item.uppercased()
+            guard item.hasPrefix("BODY["), let close = item.firstIndex(of: "]") else { return nil }
+            let section = String(item[item.index(item.startIndex, offsetBy: 5)..<close])
+            // The UID comes before the bodies when asked first; an answer without it is not routed.
+            guard let uid = route.uid, let job = byKey["\(uid) \(section)"], sinks[job.key] == nil else { return DiscardingSink() }
+            guard route.count <= job.size + 65_536 else {
+                throw .protocolViolation("the server sent \(route.count) bytes for \(job.key), announced \(job.size)")
             }
             do { try ensureDownloadAllowance(Int64(route.count)) } catch {
                 refusal = error
                 throw .protocolViolation("traffic budget refused \(route.count) bytes")
             }
             do throws(ConnectorError) {
-                let writer = try AtomicFileWriter(path: path, durable: durable)
-                writers[uid] = writer
-                let sink = DecodingSink(decoder: IdentityDecoder()) { chunk in try writer.write(chunk) }
-                sinks[uid] = sink
+                let writer = try AtomicFileWriter(path: job.path, durable: durable)
+                writers[job.key] = writer
+                let sink = DecodingSink(decoder: job.encoding.makeDecoder()) { chunk in try writer.write(chunk) }
+                sinks[job.key] = sink
                 return sink
             } catch {
-                failures[uid] = error.description
+                failures[job.key] = error.description
                 return DiscardingSink()
             }
         }
+        let items = sections.map { "BODY.PEEK[\($0)]" }.joined(separator: " ")
+        let untagged: [IMAPResponse]
         do {
-            _ = try closingOnFatal { () throws(ConnectorError) in
-                try run([.text("UID FETCH \(UIDSet.format(byUID.keys)) (UID BODY.PEEK[])")], router: router)
+            (untagged, _) = try closingOnFatal { () throws(ConnectorError) in
+                try run([.text("UID FETCH \(UIDSet.format(batch.map(\.uid))) (UID \(items))")], router: router)
             }
         } catch {
             throw refusal ?? error
         }
-        for message in batch {
-            let uid = message.uid!
+        for job in batch {
             do {
-                guard let sink = sinks[uid], let writer = writers[uid] else {
-                    throw ConnectorError.outputFailed(failures[uid] ?? "the server sent no body (expunged?)")
+                if sinks[job.key] == nil, failures[job.key] == nil, let bytes = Self.inlineBody(of: job, in: untagged) {
+                    // A small or empty part may come as a quoted string or NIL, not a literal.
+                    let writer = try AtomicFileWriter(path: job.path, durable: durable)
+                    writers[job.key] = writer
+                    let sink = DecodingSink(decoder: job.encoding.makeDecoder()) { chunk in try writer.write(chunk) }
+                    sink.write(bytes)
+                    sinks[job.key] = sink
+                }
+                guard let sink = sinks[job.key], let writer = writers[job.key] else {
+                    throw ConnectorError.outputFailed(failures[job.key] ?? "the server sent no data for it (expunged?)")
                 }
                 try sink.finish()
                 try writer.commit()
-                files[uid] = writer.path
+                files.append(writer.path)
             } catch {
-                writers[uid]?.discard()
-                problems.append(MessageProblem(sequenceNumber: message.sequenceNumber, uid: uid,
-                                               reason: (error as? ConnectorError)?.description ?? "\(error)"))
+                writers[job.key]?.discard()
+                let what = job.section.isEmpty ? "" : "part \(job.section): "
+                problems.append(MessageProblem(sequenceNumber: job.message.sequenceNumber, uid: job.uid,
+                                               reason: what + ((error as? ConnectorError)?.description ?? "\(error)")))
             }
         }
+    }
+
+    /// The bytes of `job`'s part when the server sent them inline (a quoted string, or NIL for
+    /// nothing) rather than as a literal; nil when the part is not in `untagged`.
+    private static func inlineBody(of job: SaveJob, in untagged: [IMAPResponse]) -> [UInt8]? {
+        for case .data(_?, "FETCH", let values) in untagged where FetchDecoder.item("UID", in: values)?.number == UInt64(job.uid) {
+            switch FetchDecoder.item("BODY[\(job.section)]", in: values) {
+            case .string(let bytes)?: return bytes
+            case .nil?: return []
+            default: continue
+            }
+        }
+        return nil
     }
 }
