@@ -26,9 +26,8 @@ public final class AtomicFileWriter {
     public init(path: String, mode: Int = 0o600, durable: Bool = true) throws(ConnectorError) {
         self.path = path
         self.durable = durable
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let folder = Self.folder(of: path)
+        let name = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
         guard !name.isEmpty, name != ".", name != ".." else { throw .outputFailed("'\(ConnectorError.sanitize(path))' is not a file name") }
         var info = stat()
         if lstat(path, &info) == 0 { throw .outputFailed("\(ConnectorError.sanitize(path)) already exists") }
@@ -56,8 +55,9 @@ public final class AtomicFileWriter {
     }
 
     /// Flushes the file to disk (when durable) and links it as ``path``; fails if ``path``
-    /// exists by now.
-    public func commit() throws(ConnectorError) {
+    /// exists by now. `syncingFolder: false` leaves flushing the folder's entry to the caller
+    /// (``syncFolder(_:)`` once for many files).
+    public func commit(syncingFolder: Bool = true) throws(ConnectorError) {
         guard fd >= 0 else { throw .outputFailed("\(ConnectorError.sanitize(path)) is already closed") }
         guard !durable || fsync(fd) == 0 else { throw .outputFailed("flushing \(ConnectorError.sanitize(path)): \(String(cString: strerror(errno)))") }
         close(fd)
@@ -68,13 +68,20 @@ public final class AtomicFileWriter {
             throw .outputFailed("cannot create \(ConnectorError.sanitize(path)): \(reason)")
         }
         committed = true
-        guard durable else { return }
-        let slash = path.lastIndex(of: "/")
-        let folder = open(slash.map { String(path[..<$0]) } ?? ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 {
-            fsync(folder)
-            close(folder)
-        }
+        if durable && syncingFolder { Self.syncFolder(Self.folder(of: path)) }
+    }
+
+    /// Flushes the entries of `folder` (new and renamed files) to disk, best effort.
+    public static func syncFolder(_ folder: String) {
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    /// The folder holding `path` (`.` for a bare name).
+    static func folder(of path: String) -> String {
+        path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
     }
 
     /// Removes the temporary file (nothing happens after ``commit()``).

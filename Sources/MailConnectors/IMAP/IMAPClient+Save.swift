@@ -154,7 +154,7 @@ extension IMAPClient {
                     throw ConnectorError.outputFailed(failures[job.key] ?? "the server sent no data for it (expunged?)")
                 }
                 try sink.finish()
-                try writer.commit()
+                try writer.commit(syncingFolder: false)
                 files.append(writer.path)
             } catch {
                 writers[job.key]?.discard()
@@ -162,6 +162,10 @@ extension IMAPClient {
                 problems.append(MessageProblem(sequenceNumber: job.message.sequenceNumber, uid: job.uid,
                                                reason: what + ((error as? ConnectorError)?.description ?? "\(error)")))
             }
+        }
+        // One flush per folder for the whole batch, not one per file.
+        if durable {
+            for folder in Set(batch.map { AtomicFileWriter.folder(of: $0.path) }) { AtomicFileWriter.syncFolder(folder) }
         }
     }
 
