@@ -218,7 +218,10 @@ struct FetchIntegrationTests {
         let counting = try MailFixtures.session(logs: logs)
         defer { try? counting.logout() }
         try counting.examine(mailbox)
-        let (files, problems) = try counting.saveMessages(summaries, toFolder: folder, batchBytes: 1_000_000) { "\($0.uid!).eml" }
+        var reported = 0
+        let (files, problems) = try counting.saveMessages(summaries, toFolder: folder, batchBytes: 1_000_000,
+                                                          progress: { reported += $0 }) { "\($0.uid!).eml" }
+        #expect(reported == bodies.enumerated().filter { $0.offset != 3 }.reduce(0) { $0 + $1.element.utf8.count })
         #expect(files.count == 11)
         #expect(problems.map(\.uid) == [uids[3], uids.last! + 50])
         #expect(FileManager.default.contents(atPath: folder + "/\(uids[3]).eml") == Data("mine".utf8))

@@ -6,13 +6,15 @@ extension IMAPClient {
     ///
     /// - Parameters:
     ///   - messages: summaries from ``fetchSummaries(uids:items:)`` with UID and size (RFC822.SIZE).
+    ///   - progress: told the size of each chunk as it is written (for a progress bar).
     ///   - name: the file name for a message (make it safe, see ``SafeFileName``).
     /// - Returns: the paths written, and the messages that could not be saved (gone from the
     ///   mailbox, no size, a file that exists...); the others are saved regardless.
     /// - Throws: ``ConnectorError`` when the connection fails, the budget's error before a batch
     ///   that would cross the daily limit (the batches before it are saved).
     public func saveMessages(_ messages: [MessageSummary], toFolder folder: String, durable: Bool = true,
-                             batchBytes: Int = 16 << 20, name: (MessageSummary) -> String) throws
+                             batchBytes: Int = 16 << 20, progress: ((Int) -> Void)? = nil,
+                             name: (MessageSummary) -> String) throws
         -> (files: [String], problems: [MessageProblem])
     {
         var problems: [MessageProblem] = []
@@ -26,17 +28,19 @@ extension IMAPClient {
             jobs.append(SaveJob(message: message, uid: uid, section: "", encoding: .identity, size: size,
                                 path: folder + "/" + name(message)))
         }
-        let (files, failed) = try save(jobs, durable: durable, batchBytes: batchBytes)
+        let (files, failed) = try save(jobs, durable: durable, batchBytes: batchBytes, progress: progress)
         return (files, problems + failed)
     }
 
     /// Saves the attachments of `messages` (those `include` accepts) as files in `folder`,
-    /// transfer-decoded, batched like ``saveMessages(_:toFolder:durable:batchBytes:name:)``:
+    /// transfer-decoded, batched like ``saveMessages(_:toFolder:durable:batchBytes:progress:name:)``:
     /// messages whose attachments have the same part numbers share a command.
-    /// - Parameter name: the file name for an attachment (make it safe and unique, see
-    ///   ``SafeFileName``).
+    /// - Parameters:
+    ///   - progress: told the size of each decoded chunk as it is written.
+    ///   - name: the file name for an attachment (make it safe and unique, see ``SafeFileName``).
     public func saveAttachments(of messages: [MessageSummary], toFolder folder: String, durable: Bool = true,
                                 batchBytes: Int = 16 << 20, where include: (Attachment) -> Bool = { _ in true },
+                                progress: ((Int) -> Void)? = nil,
                                 name: (MessageSummary, Attachment) -> String) throws -> (files: [String], problems: [MessageProblem])
     {
         var jobs: [SaveJob] = []
@@ -48,7 +52,7 @@ extension IMAPClient {
                                     size: attachment.encodedSize, path: folder + "/" + name(message, attachment)))
             }
         }
-        return try save(jobs, durable: durable, batchBytes: batchBytes)
+        return try save(jobs, durable: durable, batchBytes: batchBytes, progress: progress)
     }
 
     /// One part of one message to stream to one file.
@@ -64,7 +68,8 @@ extension IMAPClient {
     }
 
     /// Runs `jobs` in commands of messages that ask for the same parts, at most `batchBytes` each.
-    private func save(_ jobs: [SaveJob], durable: Bool, batchBytes: Int) throws -> (files: [String], problems: [MessageProblem]) {
+    private func save(_ jobs: [SaveJob], durable: Bool, batchBytes: Int,
+                      progress: ((Int) -> Void)?) throws -> (files: [String], problems: [MessageProblem]) {
         try ensureOpen()
         guard selected != nil else { throw ConnectorError.invalidArgument("open a mailbox with select or examine first") }
         var files: [String] = []
@@ -87,19 +92,19 @@ extension IMAPClient {
             for messageJobs in groups[sections] ?? [] {
                 let size = messageJobs.reduce(0) { $0 + $1.size }
                 if !batch.isEmpty, batch.reduce(0, { $0 + $1.size }) + size > batchBytes || messages >= 200 {
-                    try saveBatch(batch, sections: sections, durable: durable, files: &files, problems: &problems)
+                    try saveBatch(batch, sections: sections, durable: durable, progress: progress, files: &files, problems: &problems)
                     batch = []
                     messages = 0
                 }
                 batch += messageJobs
                 messages += 1
             }
-            if !batch.isEmpty { try saveBatch(batch, sections: sections, durable: durable, files: &files, problems: &problems) }
+            if !batch.isEmpty { try saveBatch(batch, sections: sections, durable: durable, progress: progress, files: &files, problems: &problems) }
         }
         return (files, problems)
     }
 
-    private func saveBatch(_ batch: [SaveJob], sections: [String], durable: Bool,
+    private func saveBatch(_ batch: [SaveJob], sections: [String], durable: Bool, progress: ((Int) -> Void)?,
                            files: inout [String], problems: inout [MessageProblem]) throws {
         let byKey = Dictionary(batch.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         try ensureDownloadAllowance(Int64(batch.reduce(0) { $0 + $1.size }))
@@ -123,7 +128,10 @@ extension IMAPClient {
             do throws(ConnectorError) {
                 let writer = try AtomicFileWriter(path: job.path, durable: durable)
                 writers[job.key] = writer
-                let sink = DecodingSink(decoder: job.encoding.makeDecoder()) { chunk in try writer.write(chunk) }
+                let sink = DecodingSink(decoder: job.encoding.makeDecoder()) { chunk in
+                    try writer.write(chunk)
+                    progress?(chunk.count)
+                }
                 sinks[job.key] = sink
                 return sink
             } catch {
@@ -146,7 +154,10 @@ extension IMAPClient {
                     // A small or empty part may come as a quoted string or NIL, not a literal.
                     let writer = try AtomicFileWriter(path: job.path, durable: durable)
                     writers[job.key] = writer
-                    let sink = DecodingSink(decoder: job.encoding.makeDecoder()) { chunk in try writer.write(chunk) }
+                    let sink = DecodingSink(decoder: job.encoding.makeDecoder()) { chunk in
+                    try writer.write(chunk)
+                    progress?(chunk.count)
+                }
                     sink.write(bytes)
                     sinks[job.key] = sink
                 }
