@@ -122,6 +122,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "FuzzIMAPFetch",
+            dependencies: ["FuzzSupport", "MailConnectors"],
+            path: "Tests/Fuzz/IMAPFetch",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzMIMEMessages",
+            dependencies: ["FuzzSupport", "MailConnectors"],
+            path: "Tests/Fuzz/MIMEMessages",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "FuzzSMTPReplies",
             dependencies: ["FuzzSupport", "MailConnectors"],
             path: "Tests/Fuzz/SMTPReplies",

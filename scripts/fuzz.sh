@@ -12,8 +12,11 @@ declare -A corpus=(
     [FuzzIMAPResponses]=imap-responses
     [FuzzSMTPReplies]=smtp-replies
     [FuzzProxyPreLogin]=proxy-prelogin
+    [FuzzIMAPFetch]=imap-fetch
+    [FuzzMIMEMessages]=mime-messages
 )
-declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzVaultRows]=512 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192 [FuzzProxyPreLogin]=16384)
+declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzVaultRows]=512 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192
+                   [FuzzProxyPreLogin]=16384 [FuzzIMAPFetch]=16384 [FuzzMIMEMessages]=65536)
 targets=("$@")
 ((${#targets[@]})) || targets=("${!corpus[@]}")
 scratch=.build-fuzz

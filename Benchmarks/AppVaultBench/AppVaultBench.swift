@@ -7,7 +7,8 @@ import Foundation
 /// sections whose name starts with that word, for profiling); the CLI section reads its fixtures from
 /// `APPVAULT_BENCH_*` variables set by scripts/bench.sh. Two helper modes serve the scale section
 /// and scripts/bench-profile.sh: `seed FOLDER ACCOUNTS` fills a new vault, `probe-scale FOLDER
-/// ACCOUNTS SCALE` measures one and prints JSON.
+/// ACCOUNTS SCALE` measures one and prints JSON; `probe-fetch FOLDER MAILBOX 0|1 0|1` is the fetch
+/// section's child (attachments too; fsync each file).
 @main
 struct AppVaultBench {
     static func main() {
@@ -25,6 +26,10 @@ struct AppVaultBench {
            let accounts = Int(arguments[2]), let scale = Double(arguments[3]) {
             return try ScaleProbe.main(folder: arguments[1], accounts: accounts, scale: scale)
         }
+        if arguments.first == "probe-fetch", arguments.count == 5 {
+            return try FetchProbe.main(folder: arguments[1], mailbox: arguments[2], attachments: arguments[3] == "1",
+                                       durable: arguments[4] == "1")
+        }
         if arguments.first == "seed", arguments.count == 3, let accounts = Int(arguments[2]) {
             let elapsed = try BenchVault.create(in: arguments[1], accounts: accounts)
             return print("seeded \(accounts) accounts in \(Format.duration(elapsed))")
@@ -37,6 +42,7 @@ struct AppVaultBench {
         let sections: [(String, (BenchSettings) throws -> Table)] = [
             ("crypto floor", CryptoFloor.run), ("throughput", Throughput.run), ("scale", Scale.run),
             ("CLI round trip", CLIRoundTrip.run), ("login", Login.run), ("unlock", Unlock.run), ("proxy", ProxyBench.run),
+            ("fetch", Fetch.run),
         ]
         for (name, section) in sections where settings.only.map({ name.hasPrefix($0) }) ?? true {
             print("measuring \(name)...")

@@ -11,7 +11,8 @@ public struct ConnectionOptions: Sendable {
     public var ioTimeout: Duration
     /// Longest protocol line accepted from the server.
     public var maxLineBytes: Int
-    /// Largest IMAP literal (or whole response) accepted from the server.
+    /// Most bytes of one IMAP response held in memory: its lines and the literals that are not
+    /// streamed (bodies fetched to a file or handler are streamed, whatever their size).
     public var maxLiteralBytes: Int
     /// The name sent in SMTP `EHLO`.
     public var clientName: String

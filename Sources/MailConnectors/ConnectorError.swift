@@ -47,6 +47,10 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
     /// The server refused the user name and app password. The password may have been revoked at
     /// the provider: create a new one there and run `appvault rotate`.
     case authenticationFailed(serverText: String)
+    /// The agent's local endpoint refused the client token or lease password (the text is its
+    /// reason: unknown, expired, spent, not allowed for this program). Get a valid token or a
+    /// new lease from the agent.
+    case localCredentialRefused(serverText: String)
     /// The server refused a command. `code` is the IMAP status (NO, BAD, BYE) or SMTP reply code.
     case serverRejected(code: String, text: String)
     /// The server broke the protocol (malformed or oversized reply). It may not be a mail server
@@ -56,6 +60,19 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidArgument(String)
     /// The client was used after `logout()`/`quit()` or after a fatal error. Connect again.
     case notConnected
+    /// The server ended the session (IMAP `BYE`) with this reason. Connect again later; if it
+    /// says the account is over a limit, wait until the limit resets.
+    case serverClosedSession(reason: String)
+    /// The server lacks an extension this call needs (for example X-GM-RAW without
+    /// X-GM-EXT-1, or IDLE). The text names it; use a call the server supports.
+    case unsupported(String)
+    /// No message with this UID is in the open mailbox (it may have been expunged). List again.
+    case messageNotFound(uid: UInt32)
+    /// The server answered a FETCH for a body part without the part. The text says which.
+    case partMissing(String)
+    /// Writing fetched data to its destination failed (disk full, permissions); the text says
+    /// where and why. Nothing was fetched into a file that looks complete.
+    case outputFailed(String)
 
     public var description: String {
         switch self {
@@ -93,6 +110,8 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
             return "the server offers no usable authentication method (offered: \(offered))"
         case .authenticationFailed(let text):
             return "the server rejected the app password (\(text)); if it was revoked, create a new one and run `appvault rotate`"
+        case .localCredentialRefused(let text):
+            return "the agent refused the local credential (\(text)); use a valid client token or a new lease"
         case .serverRejected(let code, let text):
             let hint = code.hasPrefix("4") ? " (temporary; try again later)" : ""
             return "the server refused: \(code) \(text)\(hint)"
@@ -102,6 +121,16 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
             return text
         case .notConnected:
             return "not connected (the session was closed)"
+        case .serverClosedSession(let reason):
+            return "the server ended the session: \(reason)"
+        case .unsupported(let what):
+            return "the server does not support \(what)"
+        case .messageNotFound(let uid):
+            return "no message with UID \(uid) in the mailbox (expunged?)"
+        case .partMissing(let what):
+            return "the server sent no data for \(what)"
+        case .outputFailed(let what):
+            return "cannot write fetched data: \(what)"
         }
     }
 }
@@ -118,4 +147,14 @@ extension ConnectorError {
 
     /// Server or user text made safe for messages and logs, as above.
     static func sanitize(_ text: String) -> String { sanitize(Array(text.utf8)) }
+}
+
+extension ConnectorError {
+    /// Runs a login on a local endpoint: the endpoint refusing the credential is reported as
+    /// ``localCredentialRefused(serverText:)``, not as a rejected app password.
+    static func refusingLocalCredential(_ login: () throws -> Void) throws {
+        do { try login() } catch ConnectorError.authenticationFailed(let text) {
+            throw ConnectorError.localCredentialRefused(serverText: text)
+        }
+    }
 }

@@ -12,7 +12,8 @@ struct MIMETests {
         ("x =?UTF-8?Q?a?= y", "x a y"),
         ("plain text", "plain text"),
         ("=?UTF-8?B?not base64!?=", "=?UTF-8?B?not base64!?="),
-        ("=?KOI8-R?B?0KA=?=", "=?KOI8-R?B?0KA=?="),
+        ("=?KOI8-R?B?0KA=?=", "п═"),
+        ("=?x-unknown-charset?Q?abc?=", "=?x-unknown-charset?Q?abc?="),
         ("=?UTF-8?Q?broken", "=?UTF-8?Q?broken"),
     ])
     func decode(_ input: String, _ expected: String) {
@@ -60,11 +61,16 @@ struct MIMETests {
 
     @Test("envelope dates parse with and without weekday and comments")
     func dates() {
-        #expect(EnvelopeDecoder.parseDate("Thu, 1 Jan 1970 00:01:00 +0000")?.timeIntervalSince1970 == 60)
-        #expect(EnvelopeDecoder.parseDate("1 Jan 1970 01:00:00 +0100 (CET)")?.timeIntervalSince1970 == 0)
-        #expect(EnvelopeDecoder.parseDate("yesterday") == nil)
+        #expect(MailDate.parse("Thu, 1 Jan 1970 00:01:00 +0000")?.timeIntervalSince1970 == 60)
+        #expect(MailDate.parse("1 Jan 1970 01:00:00 +0100 (CET)")?.timeIntervalSince1970 == 0)
+        #expect(MailDate.parse("yesterday") == nil)
         // Found by FuzzIMAPResponses: this crashed Foundation's DateFormatter; it is no date.
-        #expect(EnvelopeDecoder.parseDate("Th\u{5BA}\u{7C4}\u{FFFD}u,$52 Nov 2026 16:03:26 +0000") == nil)
-        #expect(EnvelopeDecoder.parseDate(String(repeating: "1", count: 10_000)) == nil)
+        #expect(MailDate.parse("Th\u{5BA}\u{7C4}\u{FFFD}u,$52 Nov 2026 16:03:26 +0000") == nil)
+        #expect(MailDate.parse(String(repeating: "1", count: 10_000)) == nil)
+        #expect(MailDate.parse("17-Jul-1996 02:44:25 -0700")?.timeIntervalSince1970 == 837_596_665)
+        #expect(MailDate.parse("Fri, 21 Nov 97 09:55:06 GMT")?.timeIntervalSince1970 == 880_106_106)
+        #expect(MailDate.parse("Mon, 29 Feb 2016 10:00 EST")?.timeIntervalSince1970 == 1_456_758_000)
+        #expect(MailDate.parse("32 Jan 2020 00:00:00 +0000") == nil)
+        #expect(MailDate.searchDate(Date(timeIntervalSince1970: 837_596_665)) == "17-Jul-1996")
     }
 }

@@ -30,9 +30,11 @@ extension IMAPClient {
     }
 
     /// Logs in as `username`: AUTHENTICATE PLAIN if offered (with SASL-IR when possible), else
-    /// LOGIN unless the server disabled it. The secret is only ever in guarded memory.
-    func authenticate(username: String, password: borrowing SecureBytes) throws {
-        guard connection.isTLS else { throw ConnectorError.starttlsUnavailable }
+    /// LOGIN unless the server disabled it. The secret is only ever in guarded memory. With
+    /// `enablingUTF8` false the session stays as the server began it (a relayed session: the local
+    /// client, not appvault, decides what to ENABLE).
+    func authenticate(username: String, password: borrowing SecureBytes, enablingUTF8: Bool = true) throws {
+        guard connection.isTLS || connection.isLocalChannel else { throw ConnectorError.starttlsUnavailable }
         let completion: IMAPStatusText
         do {
             if capabilities.contains("AUTH=PLAIN") {
@@ -50,6 +52,20 @@ extension IMAPClient {
         capabilities = []
         if let code = completion.code { adoptCapabilities(fromCode: code) }
         if capabilities.isEmpty { try refreshCapabilities() }
+        guard enablingUTF8 else { return }
+        if capabilities.contains("UTF8=ACCEPT") {
+            try enableUTF8()
+        } else if capabilities.contains("IMAP4REV2") && !capabilities.contains("IMAP4REV1") {
+            utf8Enabled = true  // an IMAP4rev2-only server speaks UTF-8 from the start
+        }
+    }
+
+    /// Asks for UTF-8 mailbox names and strings (RFC 6855 `ENABLE UTF8=ACCEPT`).
+    private func enableUTF8() throws(ConnectorError) {
+        let (untagged, _) = try run([.text("ENABLE UTF8=ACCEPT")])
+        for case .data(nil, "ENABLED", let values) in untagged where values.contains(where: { $0.text?.uppercased() == "UTF8=ACCEPT" }) {
+            utf8Enabled = true
+        }
     }
 
     private func authenticatePlain(username: String, password: borrowing SecureBytes) throws -> IMAPStatusText {

@@ -1,9 +1,11 @@
-public import Foundation
-
 /// A mailbox (folder) as `LIST` reports it.
 public struct IMAPMailbox: Sendable, Equatable {
-    /// The mailbox name as the server spells it (modified UTF-7 for non-ASCII on IMAP4rev1 servers).
+    /// The mailbox name as the server spells it (modified UTF-7 for non-ASCII on IMAP4rev1
+    /// servers): pass this one back to ``IMAPClient/select(_:)`` and friends.
     public var name: String
+    /// The name for people: modified UTF-7 decoded (RFC 3501 §5.1.3); the same as ``name`` when
+    /// the server speaks UTF-8 (IMAP4rev2, UTF8=ACCEPT) or the name is not valid modified UTF-7.
+    public var displayName: String
     /// The hierarchy delimiter, if the server uses one.
     public var delimiter: String?
     /// Attributes such as `\HasNoChildren`, `\Noselect`, `\Sent`.
@@ -22,32 +24,15 @@ public struct IMAPMailboxStatus: Sendable, Equatable {
     public var uidNext: UInt32?
     /// Whether the mailbox was opened read-only (EXAMINE, or the server's choice).
     public var readOnly: Bool
+    /// The number of messages with the `\Recent` flag, if reported (IMAP4rev1).
+    public var recentCount: Int?
+    /// The flags defined in the mailbox (`FLAGS`).
+    public var flags: [String] = []
+    /// The flags the client can change permanently (`PERMANENTFLAGS`).
+    public var permanentFlags: [String] = []
+    /// HIGHESTMODSEQ, if the server supports CONDSTORE.
+    public var highestModSeq: UInt64?
+    /// Texts the server flagged with `[ALERT]` while opening: show them to the user (sanitised).
+    public var alerts: [String] = []
 }
 
-/// A mail address from an envelope.
-public struct MailAddress: Sendable, Equatable, CustomStringConvertible {
-    /// The display name, RFC 2047-decoded, if any.
-    public var name: String?
-    /// `local@domain`.
-    public var address: String
-
-    public var description: String { name.map { "\($0) <\(address)>" } ?? address }
-}
-
-/// The summary of one message, from its IMAP `ENVELOPE`.
-public struct MessageSummary: Sendable, Equatable {
-    /// The message sequence number in the selected mailbox.
-    public var sequenceNumber: Int
-    /// The message UID.
-    public var uid: UInt32?
-    /// The Date header, parsed; nil if missing or unparseable.
-    public var date: Date?
-    /// The Date header as sent.
-    public var dateText: String?
-    /// The From addresses.
-    public var from: [MailAddress]
-    /// The Subject, RFC 2047-decoded.
-    public var subject: String
-    /// The Message-ID header.
-    public var messageID: String?
-}

@@ -1,27 +1,41 @@
 /// RFC 2047 encoded-words (`=?UTF-8?B?...?=`) in header fields such as Subject.
 public enum EncodedWords {
-    /// Decodes every encoded-word in `text` (UTF-8, US-ASCII and ISO-8859-1; B and Q encodings).
-    /// White space between two adjacent encoded-words is dropped, as RFC 2047 §6.2 says.
-    /// Words that are malformed or in other charsets are left as they are.
+    /// Decodes every encoded-word in `text` (B and Q encodings, any charset ``Charset`` knows,
+    /// a `charset*language` suffix ignored). White space between two adjacent encoded-words is
+    /// dropped (RFC 2047 §6.2). As real mailers (and Python's `email` package) do, words are also
+    /// recognised inside other text and with spaces inside; a word in an unknown charset or
+    /// malformed beyond use is kept as it was sent, which marks it for the reader. Line breaks
+    /// are removed (unfolding), the white space after them kept.
     public static func decode(_ text: String) -> String {
+        guard text.contains("=?") || text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return text }
         let bytes = Array(text.utf8)
         var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
         var pendingSpace: [UInt8] = []
         var lastWasEncoded = false
+        var searchable = true  // false once no "?=" follows: no later word can end
         var index = 0
         while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "="), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "?"),
-               let (decoded, end) = decodeWord(bytes, at: index) {
-                if !lastWasEncoded { output += pendingSpace }
-                pendingSpace = []
-                output += decoded
-                lastWasEncoded = true
-                index = end
-                continue
+            if searchable, bytes[index] == UInt8(ascii: "="), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "?") {
+                switch decodeWord(bytes, at: index) {
+                case .decoded(let decoded, let end):
+                    if !lastWasEncoded { output += pendingSpace }
+                    pendingSpace = []
+                    output += decoded
+                    lastWasEncoded = true
+                    index = end
+                    continue
+                case .noTerminator:
+                    searchable = false
+                case .invalid:
+                    break
+                }
             }
             let byte = bytes[index]
-            if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A {
-                pendingSpace.append(byte == 0x09 || byte == 0x20 ? byte : 0x20)
+            if byte == 0x20 || byte == 0x09 {
+                pendingSpace.append(byte)
+            } else if byte == 0x0D || byte == 0x0A {
+                // Unfolding: line breaks go, the white space after them stays.
             } else {
                 output += pendingSpace
                 pendingSpace = []
@@ -54,98 +68,66 @@ public enum EncodedWords {
         return words.joined(separator: "\r\n ")
     }
 
-    /// Decodes the encoded-word starting at `start` (`=?`); returns its UTF-8 and the index after it.
-    private static func decodeWord(_ bytes: [UInt8], at start: Int) -> ([UInt8], Int)? {
-        // =?charset?encoding?text?=  (no white space inside, at most 75 characters)
-        var parts: [[UInt8]] = [[]]
+    private enum WordResult {
+        case decoded([UInt8], end: Int)
+        case invalid
+        case noTerminator
+    }
+
+    /// The longest encoded-word looked at; RFC 2047 allows 75 characters, real mail a few more.
+    private static let maximumWordLength = 1024
+
+    /// Decodes the encoded-word `=?charset?encoding?text?=` starting at `start`.
+    private static func decodeWord(_ bytes: [UInt8], at start: Int) -> WordResult {
+        let question = UInt8(ascii: "?")
         var index = start + 2
-        while index < bytes.count, index - start < 76 {
-            let byte = bytes[index]
-            if byte == 0x20 || byte == 0x09 { return nil }
-            if byte == UInt8(ascii: "?") {
-                if parts.count == 3 {
-                    guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "=") else { return nil }
-                    return decodePayload(charset: parts[0], encoding: parts[1], text: parts[2]).map { ($0, index + 2) }
-                }
-                parts.append([])
-            } else {
-                parts[parts.count - 1].append(byte)
-            }
-            index += 1
+        let limit = min(bytes.count, start + maximumWordLength)
+        func field() -> ArraySlice<UInt8>? {
+            let begin = index
+            while index < limit, bytes[index] != question, bytes[index] != 0x20, bytes[index] != 0x09 { index += 1 }
+            guard index < limit, bytes[index] == question, index > begin else { return nil }
+            defer { index += 1 }
+            return bytes[begin..<index]
         }
-        return nil
+        guard let charset = field(), let encoding = field(), encoding.count == 1 else {
+            return bytes[(start + 2)...].firstRange(of: [question, UInt8(ascii: "=")]) == nil ? .noTerminator : .invalid
+        }
+        let textStart = index
+        while index + 1 < limit, !(bytes[index] == question && bytes[index + 1] == UInt8(ascii: "=")) { index += 1 }
+        guard index + 1 < limit else {
+            return bytes[textStart...].firstRange(of: [question, UInt8(ascii: "=")]) == nil ? .noTerminator : .invalid
+        }
+        let payload = bytes[textStart..<index]
+        let name = String(decoding: charset, as: UTF8.self).split(separator: "*", maxSplits: 1).first.map(String.init) ?? ""
+        let raw: [UInt8]
+        switch encoding.first {
+        case UInt8(ascii: "B"), UInt8(ascii: "b"):
+            guard payload.allSatisfy({ Base64Decoder.isAlphabet($0) || $0 == UInt8(ascii: "=") }) else { return .invalid }
+            raw = Base64Decoder.decode(payload)
+        case UInt8(ascii: "Q"), UInt8(ascii: "q"): raw = qDecode(payload)
+        default: return .invalid
+        }
+        guard let text = Charset.decode(raw, charset: name) else { return .invalid }
+        return .decoded(Array(text.utf8), end: index + 2)
     }
 
-    private static func decodePayload(charset: [UInt8], encoding: [UInt8], text: [UInt8]) -> [UInt8]? {
-        // A language suffix (RFC 2231: "UTF-8*en") is ignored.
-        let name = String(decoding: charset, as: UTF8.self).lowercased().split(separator: "*").first.map(String.init) ?? ""
-        let raw: [UInt8]?
-        switch String(decoding: encoding, as: UTF8.self).uppercased() {
-        case "B": raw = base64Decode(text)
-        case "Q": raw = qDecode(text)
-        default: raw = nil
-        }
-        guard let raw else { return nil }
-        switch name {
-        case "utf-8", "utf8", "us-ascii":
-            return Array(String(decoding: raw, as: UTF8.self).utf8)
-        case "iso-8859-1", "latin1":
-            return Array(String(String.UnicodeScalarView(raw.map { Unicode.Scalar($0) })).utf8)
-        default:
-            return nil
-        }
-    }
-
-    private static func qDecode(_ text: [UInt8]) -> [UInt8]? {
+    /// The Q encoding: `_` is a space, `=XX` a byte; a stray `=` stays as it is.
+    private static func qDecode(_ text: ArraySlice<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
-        var index = 0
-        while index < text.count {
+        out.reserveCapacity(text.count)
+        var index = text.startIndex
+        while index < text.endIndex {
             let byte = text[index]
             if byte == UInt8(ascii: "_") {
                 out.append(0x20)
-            } else if byte == UInt8(ascii: "=") {
-                guard index + 2 < text.count, let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2])
-                else { return nil }
+            } else if byte == UInt8(ascii: "="), index + 2 < text.endIndex,
+                      let high = Hex.value(text[index + 1]), let low = Hex.value(text[index + 2]) {
                 out.append(high << 4 | low)
                 index += 2
             } else {
                 out.append(byte)
             }
             index += 1
-        }
-        return out
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
-        }
-    }
-
-    private static func base64Decode(_ text: [UInt8]) -> [UInt8]? {
-        var out: [UInt8] = []
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for byte in text {
-            let value: UInt8
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = byte - UInt8(ascii: "A")
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = byte - UInt8(ascii: "a") + 26
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0") + 52
-            case UInt8(ascii: "+"): value = 62
-            case UInt8(ascii: "/"): value = 63
-            case UInt8(ascii: "="): continue
-            default: return nil
-            }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-            }
         }
         return out
     }

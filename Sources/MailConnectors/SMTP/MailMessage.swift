@@ -1,7 +1,8 @@
 public import Foundation
 internal import VaultCrypto
 
-/// A plain-text message to send: the minimal RFC 5322 message appvault builds.
+/// A message to send: a text body and optional attachments. Without attachments it is a
+/// single `text/plain` part; with them, `multipart/mixed` with the text first.
 public struct MailMessage: Sendable, Equatable {
     /// The sender's address (also the SMTP envelope sender).
     public var from: String
@@ -15,11 +16,13 @@ public struct MailMessage: Sendable, Equatable {
     public var date: Date
     /// The Message-ID header, with angle brackets.
     public var messageID: String
+    /// Files sent with the text.
+    public var attachments: [MailAttachment]
 
     /// Creates a message, checking the addresses (plain `local@domain`, ASCII) and the subject
     /// (no line breaks, so nothing can be injected into the header).
     public init(from: String, to: [String], subject: String, body: String, date: Date = Date(),
-                messageID: String? = nil) throws(ConnectorError) {
+                messageID: String? = nil, attachments: [MailAttachment] = []) throws(ConnectorError) {
         try Self.check(address: from)
         guard !to.isEmpty else { throw .invalidArgument("a message needs at least one recipient") }
         for address in to { try Self.check(address: address) }
@@ -31,6 +34,7 @@ public struct MailMessage: Sendable, Equatable {
         self.subject = subject
         self.body = body
         self.date = date
+        self.attachments = attachments
         let domain = from.split(separator: "@").last.map(String.init) ?? "localhost"
         self.messageID = messageID ?? "<\(SecureRandom.bytes(16).map { String(format: "%02x", $0) }.joined())@\(domain)>"
     }
@@ -41,20 +45,34 @@ public struct MailMessage: Sendable, Equatable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        let plain = body.unicodeScalars.allSatisfy(\.isASCII)
-            && body.replacingLineEndings().split(separator: "\n").allSatisfy { $0.utf8.count <= 998 }
-        let headers = [
+        var headers = [
             "From: \(from)",
             "To: \(to.joined(separator: ", "))",
             "Subject: \(EncodedWords.encode(subject))",
             "Date: \(formatter.string(from: date))",
             "Message-ID: \(messageID)",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: \(plain ? "7bit" : "quoted-printable")",
         ]
+        guard !attachments.isEmpty else {
+            return Array((headers.joined(separator: "\r\n") + "\r\n" + textPart()).utf8)
+        }
+        // "=_" cannot occur in base64 or quoted-printable, so the boundary cannot occur in a part.
+        let boundary = "=_appvault_" + SecureRandom.bytes(12).map { String(format: "%02x", $0) }.joined()
+        headers.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
+        var text = headers.joined(separator: "\r\n") + "\r\n\r\nThis is a MIME message with attachments.\r\n"
+        for part in [textPart()] + attachments.map({ $0.mimePart() }) {
+            text += "\r\n--\(boundary)\r\n" + part
+        }
+        text += "\r\n--\(boundary)--\r\n"
+        return Array(text.utf8)
+    }
+
+    /// The text body as a MIME part: its header lines, an empty line and the body.
+    private func textPart() -> String {
+        let plain = body.unicodeScalars.allSatisfy(\.isASCII)
+            && body.replacingLineEndings().split(separator: "\n").allSatisfy { $0.utf8.count <= 998 }
         let text = plain ? body.replacingLineEndings().replacingOccurrences(of: "\n", with: "\r\n") : QuotedPrintable.encode(body)
-        return Array((headers.joined(separator: "\r\n") + "\r\n\r\n" + text).utf8)
+        return "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: \(plain ? "7bit" : "quoted-printable")\r\n\r\n" + text
     }
 
     /// Accepts `local@domain` in printable ASCII without spaces, brackets or separators.

@@ -21,7 +21,7 @@ extension SMTPClient {
 
     /// AUTH PLAIN with an initial response, or AUTH LOGIN if only that is offered (RFC 4954).
     func authenticate(username: String, password: borrowing SecureBytes) throws {
-        guard connection.isTLS else { throw ConnectorError.starttlsUnavailable }
+        guard connection.isTLS || connection.isLocalChannel else { throw ConnectorError.starttlsUnavailable }
         let mechanisms = Set((extensions["AUTH"] ?? "").uppercased().split(separator: " ").map(String.init))
         if mechanisms.contains("PLAIN") {
             let message = try SASLPlain.message(username: username, password: password)

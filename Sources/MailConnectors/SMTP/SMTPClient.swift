@@ -35,7 +35,10 @@ public final class SMTPClient {
         guard lease.protocol == .smtp else {
             throw VaultError.leaseWrongProtocol(lease: lease.id, granted: lease.protocol, requested: .smtp)
         }
-        let client = try SMTPClient(endpoint: lease.endpoint, account: lease.account, options: options, logger: logger)
+        try options.trafficBudget?.ensureAllowance(account: lease.account, direction: .upload, bytes: 0)
+        let connection = try Connection(endpoint: lease.endpoint, options: options, logger: logger)
+        let client = try SMTPClient(connection: connection, name: "\(lease.endpoint)", account: lease.account,
+                                    starttls: lease.endpoint.security == .starttls, options: options, logger: logger)
         try client.closing {
             try redeemer.redeem(lease, for: .smtp) { secret in
                 try client.authenticate(username: lease.username, password: secret)
@@ -48,22 +51,40 @@ public final class SMTPClient {
     /// before it is stored (`appvault add --verify`). Traffic is metered under `account`.
     package static func connect(endpoint: ServerEndpoint, username: String, password: borrowing SecureBytes,
                                 account: String, options: ConnectionOptions, logger: Logger) throws -> SMTPClient {
-        let client = try SMTPClient(endpoint: endpoint, account: account, options: options, logger: logger)
+        try options.trafficBudget?.ensureAllowance(account: account, direction: .upload, bytes: 0)
+        let connection = try Connection(endpoint: endpoint, options: options, logger: logger)
+        let client = try SMTPClient(connection: connection, name: "\(endpoint)", account: account,
+                                    starttls: endpoint.security == .starttls, options: options, logger: logger)
         try client.closing { try client.authenticate(username: username, password: password) }
         return client
     }
 
-    private init(endpoint: ServerEndpoint, account: String, options: ConnectionOptions, logger: Logger) throws {
+    /// Takes over a connected socket to a checked local endpoint and authenticates as `account`
+    /// with a local credential (client token or lease password), in plaintext: allowed only
+    /// because the channel never leaves this host.
+    package static func connect(localSocket fd: Int32, name: String, account: String, credential: borrowing SecureBytes,
+                                options: ConnectionOptions, logger: Logger) throws -> SMTPClient {
+        let connection = Connection(localSocket: fd, name: name, options: options, logger: logger)
+        try options.trafficBudget?.ensureAllowance(account: account, direction: .upload, bytes: 0)
+        let client = try SMTPClient(connection: connection, name: name, account: account, starttls: false,
+                                    options: options, logger: logger)
+        try ConnectorError.refusingLocalCredential {
+            try client.closing { try client.authenticate(username: account, password: credential) }
+        }
+        return client
+    }
+
+    private init(connection: Connection, name: String, account: String, starttls: Bool,
+                 options: ConnectionOptions, logger: Logger) throws {
         var logger = logger
-        logger[metadataKey: "smtp"] = "\(endpoint)"
+        logger[metadataKey: "smtp"] = "\(name)"
         self.logger = logger
         self.account = account
         self.budget = options.trafficBudget
         self.clientName = options.clientName
         self.maxLineBytes = options.maxLineBytes
-        try options.trafficBudget?.ensureAllowance(account: account, direction: .upload, bytes: 0)
-        connection = try Connection(endpoint: endpoint, options: options, logger: logger)
-        try closing { try secure(starttls: endpoint.security == .starttls) }
+        self.connection = connection
+        try closing { try secure(starttls: starttls) }
     }
 
     deinit {

@@ -19,6 +19,9 @@ final class Connection: ByteSource {
     private(set) var bytesRead: Int64 = 0
     /// Bytes sent to the server.
     private(set) var bytesWritten: Int64 = 0
+    /// Whether this is a plaintext channel to a checked local endpoint (a Unix socket that passed
+    /// ``CheckedUnixSocket``'s checks, or loopback), where LOGIN without TLS is allowed.
+    private(set) var isLocalChannel = false
 
     /// Connects to `endpoint`; with `.tls` security the handshake runs before this returns.
     init(endpoint: ServerEndpoint, options: ConnectionOptions, logger: Logger) throws(ConnectorError) {
@@ -33,7 +36,29 @@ final class Connection: ByteSource {
         }
     }
 
+    /// Takes over `fd`, a socket already connected to a checked local endpoint (see
+    /// ``isLocalChannel``); it stays plaintext. `name` is for logs.
+    init(localSocket fd: Int32, name: String, options: ConnectionOptions, logger: Logger) {
+        self.fd = fd
+        self.host = name
+        self.options = options
+        self.logger = logger
+        self.isLocalChannel = true
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
     deinit { close() }
+
+    /// Whether bytes arrive within `timeout` (true at once if some are buffered); false on time-out.
+    func awaitData(within timeout: Duration) throws(ConnectorError) -> Bool {
+        guard buffer.isEmpty else { return true }
+        do {
+            try fill(deadline: Deadline(after: timeout))
+            return true
+        } catch .readTimedOut {
+            return false
+        }
+    }
 
     /// Whether the stream is encrypted.
     var isTLS: Bool { tls != nil }
@@ -102,9 +127,9 @@ final class Connection: ByteSource {
         fd = -1
     }
 
-    private func fill() throws(ConnectorError) {
+    private func fill(deadline: Deadline? = nil) throws(ConnectorError) {
         guard fd >= 0 else { throw .notConnected }
-        let deadline = Deadline(after: options.ioTimeout)
+        let deadline = deadline ?? Deadline(after: options.ioTimeout)
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         let count = try chunk.withUnsafeMutableBytes { raw in
             Result { () throws(ConnectorError) -> Int in try receive(into: raw, deadline: deadline) }

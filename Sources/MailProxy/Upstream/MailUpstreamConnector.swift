@@ -23,7 +23,8 @@ package struct MailUpstreamConnector: UpstreamConnector {
             switch grant.protocol {
             case .imap:
                 let client = try IMAPClient.connect(endpoint: grant.endpoint, username: grant.username, password: secret,
-                                                    account: grant.account, options: options, logger: logger)
+                                                    account: grant.account, options: options, logger: logger,
+                                                    enablingUTF8: false)
                 let traffic = (client.bytesRead, client.bytesWritten)
                 let first = client.capabilities.filter { $0.hasPrefix("IMAP4REV") }.sorted()
                 let capabilities = first + client.capabilities.subtracting(first).sorted()

@@ -1,0 +1,15 @@
+/// Hexadecimal digits, for quoted-printable, the Q encoding and RFC 2231 percent escapes.
+enum Hex {
+    /// The value of one hex digit (either case), or nil.
+    static func value(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    /// The upper-case digits, by value.
+    static let digits = Array("0123456789ABCDEF".utf8)
+}
