@@ -90,7 +90,7 @@ final class ProxySession {
                         try channel.send(frontEnd.refused(tag: tag, refusal))
                         failures += 1
                         if closes || failures >= proxy.configuration.maxFailedLogins {
-                            farewell(frontEnd.goodbye(closes ? .ended("closing") : .tooManyFailures), on: channel)
+                            farewell(frontEnd.goodbye(closes ? .unavailable : .tooManyFailures), on: channel)
                             return
                         }
                     }

@@ -66,7 +66,7 @@ final class Relay {
         self.handle = handle
         self.configuration = configuration
         self.meter = meter
-        chunk = .allocate(byteCount: min(16 * 1024, configuration.relayBufferBytes), alignment: 16)
+        chunk = .allocate(byteCount: configuration.relayBufferBytes, alignment: 16)
     }
 
     deinit { chunk.deallocate() }
@@ -120,23 +120,86 @@ final class Relay {
         if writesClient && clientWriteWait == nil { writeClient() }
     }
 
+    /// How a batch of reads into the chunk ended.
+    private enum ReadEnd {
+        /// The chunk or the other side's queue is full: send, then read on.
+        case full
+        /// Nothing more now; poll for this.
+        case wait(StreamReadiness)
+        /// The stream ended.
+        case gone
+        /// The end message went in at a boundary: stop reading.
+        case injected
+    }
+
+    /// Reads what the client has into the chunk (several reads, so one write carries them),
+    /// then passes it to the server.
     private func readClient() {
         while readsClient {
             let room = min(chunk.count, configuration.relayBufferBytes - toUpstream.count)
-            let target = UnsafeMutableRawBufferPointer(rebasing: chunk[..<room])
-            switch client.readAvailable(into: target) {
-            case .transferred(let count):
-                let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<count])
-                _ = clientFraming?.consume(bytes)
-                toUpstream.append(bytes)
-                clientReadWait = nil
-            case .wait(let readiness):
-                clientReadWait = readiness
-                return
-            case .closed, .failed:
-                clientGone()
-                return
+            var filled = 0
+            var end = ReadEnd.full
+            while filled < room {
+                let progress = client.readAvailable(into: UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<room]))
+                guard case .transferred(let count) = progress else {
+                    if case .wait(let readiness) = progress { end = .wait(readiness) } else { end = .gone }
+                    break
+                }
+                _ = clientFraming?.consume(UnsafeRawBufferPointer(rebasing: chunk[filled..<(filled + count)]))
+                filled += count
             }
+            if filled > 0 {
+                clientReadWait = nil
+                guard sendToUpstream(UnsafeRawBufferPointer(rebasing: chunk[..<filled])) else { return }
+            }
+            switch end {
+            case .full, .injected: continue
+            case .wait(let readiness): clientReadWait = readiness
+            case .gone: clientGone()
+            }
+            return
+        }
+    }
+
+    /// Reads what the server has into the chunk (records OpenSSL decrypts one by one, batched so
+    /// one write carries them), follows its framing, then passes it to the client. When the
+    /// session is ending, stops at the first boundary and adds the end message there.
+    private func readUpstream() {
+        while readsUpstream {
+            let room = min(chunk.count, configuration.relayBufferBytes - toClient.count)
+            var filled = 0
+            var end = ReadEnd.full
+            while filled < room {
+                let progress = upstream.readAvailable(into: UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<room]))
+                guard case .transferred(let count) = progress else {
+                    if case .wait(let readiness) = progress { end = .wait(readiness) } else { end = .gone }
+                    break
+                }
+                downloaded += Int64(count)
+                unreportedDown += Int64(count)
+                let boundary = serverFraming.consume(UnsafeRawBufferPointer(rebasing: chunk[filled..<(filled + count)]))
+                if case .ending(let message, let boundaryBy, let until, false) = phase, let boundary {
+                    filled += boundary
+                    toClient.append(UnsafeRawBufferPointer(rebasing: chunk[..<filled]))
+                    toClient.append(message)
+                    phase = .ending(message: message, boundaryBy: boundaryBy, until: until, injected: true)
+                    filled = 0
+                    end = .injected
+                    break
+                }
+                filled += count
+            }
+            if filled > 0 {
+                upstreamReadWait = nil
+                guard sendToClient(UnsafeRawBufferPointer(rebasing: chunk[..<filled])) else { return }
+            }
+            switch end {
+            case .full: continue
+            case .wait(let readiness): upstreamReadWait = readiness
+            case .gone: upstreamGone()
+            case .injected: break
+            }
+            return
         }
     }
 
@@ -158,32 +221,43 @@ final class Relay {
         }
     }
 
-    private func readUpstream() {
-        while readsUpstream {
-            let room = min(chunk.count, configuration.relayBufferBytes - toClient.count)
-            let target = UnsafeMutableRawBufferPointer(rebasing: chunk[..<room])
-            switch upstream.readAvailable(into: target) {
+    /// Passes `bytes` on to the server: written at once when nothing is queued (no copy), the
+    /// rest queued. False when the server is gone.
+    private func sendToUpstream(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var rest = bytes
+        if toUpstream.isEmpty && upstreamWriteWait == nil {
+            switch upstream.writeAvailable(bytes) {
             case .transferred(let count):
-                downloaded += Int64(count)
-                unreportedDown += Int64(count)
-                upstreamReadWait = nil
-                let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<count])
-                let boundary = serverFraming.consume(bytes)
-                if case .ending(let message, let boundaryBy, let until, false) = phase, let boundary {
-                    toClient.append(UnsafeRawBufferPointer(rebasing: bytes[..<boundary]))
-                    toClient.append(message)
-                    phase = .ending(message: message, boundaryBy: boundaryBy, until: until, injected: true)
-                    return
-                }
-                toClient.append(bytes)
+                uploaded += Int64(count)
+                unreportedUp += Int64(count)
+                rest = UnsafeRawBufferPointer(rebasing: bytes[count...])
             case .wait(let readiness):
-                upstreamReadWait = readiness
-                return
+                upstreamWriteWait = readiness
             case .closed, .failed:
                 upstreamGone()
-                return
+                return false
             }
         }
+        if !rest.isEmpty { toUpstream.append(rest) }
+        return true
+    }
+
+    /// Passes `bytes` on to the client, as ``sendToUpstream(_:)`` does. False when the client is gone.
+    private func sendToClient(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var rest = bytes
+        if toClient.isEmpty && clientWriteWait == nil {
+            switch client.writeAvailable(bytes) {
+            case .transferred(let count):
+                rest = UnsafeRawBufferPointer(rebasing: bytes[count...])
+            case .wait(let readiness):
+                clientWriteWait = readiness
+            case .closed, .failed:
+                clientGone()
+                return false
+            }
+        }
+        if !rest.isEmpty { toClient.append(rest) }
+        return true
     }
 
     private func writeClient() {
