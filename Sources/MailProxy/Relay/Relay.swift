@@ -132,25 +132,45 @@ final class Relay {
         case injected
     }
 
-    /// Reads what the client has into the chunk (several reads, so one write carries them),
-    /// then passes it to the server.
+    /// Reads what `stream` has into the chunk, read after read, so one write can carry several
+    /// TLS records. `take` sees each piece; returning a length stops the batch there (the
+    /// session's end message goes in at that boundary).
+    /// - Returns: the bytes in the chunk and how the batch ended (`.injected` when `take` stopped it).
+    private func fill(from stream: any RelayStream, room: Int,
+                      _ take: (UnsafeRawBufferPointer) -> Int?) -> (filled: Int, end: ReadEnd) {
+        var filled = 0
+        while filled < room {
+            let progress = stream.readAvailable(into: UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<room]))
+            switch progress {
+            case .transferred(let count):
+                if let cut = take(UnsafeRawBufferPointer(rebasing: chunk[filled..<(filled + count)])) {
+                    return (filled + cut, .injected)
+                }
+                filled += count
+            case .wait(let readiness):
+                return (filled, .wait(readiness))
+            case .closed, .failed:
+                return (filled, .gone)
+            }
+        }
+        return (filled, .full)
+    }
+
+    /// Reads what the client has and passes it to the server.
     private func readClient() {
         while readsClient {
-            let room = min(chunk.count, configuration.relayBufferBytes - toUpstream.count)
-            var filled = 0
-            var end = ReadEnd.full
-            while filled < room {
-                let progress = client.readAvailable(into: UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<room]))
-                guard case .transferred(let count) = progress else {
-                    if case .wait(let readiness) = progress { end = .wait(readiness) } else { end = .gone }
-                    break
-                }
-                _ = clientFraming?.consume(UnsafeRawBufferPointer(rebasing: chunk[filled..<(filled + count)]))
-                filled += count
+            let (filled, end) = fill(from: client, room: min(chunk.count, configuration.relayBufferBytes - toUpstream.count)) {
+                _ = clientFraming?.consume($0)
+                return nil
             }
             if filled > 0 {
                 clientReadWait = nil
-                guard sendToUpstream(UnsafeRawBufferPointer(rebasing: chunk[..<filled])) else { return }
+                let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<filled])
+                guard let written = Self.pass(bytes, to: upstream, queue: &toUpstream, wait: &upstreamWriteWait) else {
+                    return upstreamGone()
+                }
+                uploaded += Int64(written)
+                unreportedUp += Int64(written)
             }
             switch end {
             case .full, .injected: continue
@@ -161,37 +181,28 @@ final class Relay {
         }
     }
 
-    /// Reads what the server has into the chunk (records OpenSSL decrypts one by one, batched so
-    /// one write carries them), follows its framing, then passes it to the client. When the
+    /// Reads what the server has, follows its framing and passes it to the client. When the
     /// session is ending, stops at the first boundary and adds the end message there.
     private func readUpstream() {
         while readsUpstream {
-            let room = min(chunk.count, configuration.relayBufferBytes - toClient.count)
-            var filled = 0
-            var end = ReadEnd.full
-            while filled < room {
-                let progress = upstream.readAvailable(into: UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<room]))
-                guard case .transferred(let count) = progress else {
-                    if case .wait(let readiness) = progress { end = .wait(readiness) } else { end = .gone }
-                    break
-                }
-                downloaded += Int64(count)
-                unreportedDown += Int64(count)
-                let boundary = serverFraming.consume(UnsafeRawBufferPointer(rebasing: chunk[filled..<(filled + count)]))
-                if case .ending(let message, let boundaryBy, let until, false) = phase, let boundary {
-                    filled += boundary
-                    toClient.append(UnsafeRawBufferPointer(rebasing: chunk[..<filled]))
-                    toClient.append(message)
-                    phase = .ending(message: message, boundaryBy: boundaryBy, until: until, injected: true)
-                    filled = 0
-                    end = .injected
-                    break
-                }
-                filled += count
+            let (filled, end) = fill(from: upstream, room: min(chunk.count, configuration.relayBufferBytes - toClient.count)) {
+                downloaded += Int64($0.count)
+                unreportedDown += Int64($0.count)
+                let boundary = serverFraming.consume($0)
+                guard case .ending(_, _, _, false) = phase else { return nil }
+                return boundary
             }
-            if filled > 0 {
-                upstreamReadWait = nil
-                guard sendToClient(UnsafeRawBufferPointer(rebasing: chunk[..<filled])) else { return }
+            if filled > 0 { upstreamReadWait = nil }
+            let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<filled])
+            switch end {
+            case .injected:
+                guard case .ending(let message, let boundaryBy, let until, _) = phase else { return }
+                toClient.append(bytes)
+                toClient.append(message)
+                phase = .ending(message: message, boundaryBy: boundaryBy, until: until, injected: true)
+                return
+            case .full, .wait, .gone:
+                if filled > 0 && Self.pass(bytes, to: client, queue: &toClient, wait: &clientWriteWait) == nil { return clientGone() }
             }
             switch end {
             case .full: continue
@@ -221,43 +232,20 @@ final class Relay {
         }
     }
 
-    /// Passes `bytes` on to the server: written at once when nothing is queued (no copy), the
-    /// rest queued. False when the server is gone.
-    private func sendToUpstream(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var rest = bytes
-        if toUpstream.isEmpty && upstreamWriteWait == nil {
-            switch upstream.writeAvailable(bytes) {
-            case .transferred(let count):
-                uploaded += Int64(count)
-                unreportedUp += Int64(count)
-                rest = UnsafeRawBufferPointer(rebasing: bytes[count...])
-            case .wait(let readiness):
-                upstreamWriteWait = readiness
-            case .closed, .failed:
-                upstreamGone()
-                return false
+    /// Writes `bytes` to `stream` at once when nothing waits before them (no copy), and queues
+    /// what it did not take. Returns the bytes written now, or nil when the stream is gone.
+    private static func pass(_ bytes: UnsafeRawBufferPointer, to stream: any RelayStream, queue: inout ByteQueue,
+                             wait: inout StreamReadiness?) -> Int? {
+        var written = 0
+        if queue.isEmpty && wait == nil {
+            switch stream.writeAvailable(bytes) {
+            case .transferred(let count): written = count
+            case .wait(let readiness): wait = readiness
+            case .closed, .failed: return nil
             }
         }
-        if !rest.isEmpty { toUpstream.append(rest) }
-        return true
-    }
-
-    /// Passes `bytes` on to the client, as ``sendToUpstream(_:)`` does. False when the client is gone.
-    private func sendToClient(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var rest = bytes
-        if toClient.isEmpty && clientWriteWait == nil {
-            switch client.writeAvailable(bytes) {
-            case .transferred(let count):
-                rest = UnsafeRawBufferPointer(rebasing: bytes[count...])
-            case .wait(let readiness):
-                clientWriteWait = readiness
-            case .closed, .failed:
-                clientGone()
-                return false
-            }
-        }
-        if !rest.isEmpty { toClient.append(rest) }
-        return true
+        if written < bytes.count { queue.append(UnsafeRawBufferPointer(rebasing: bytes[written...])) }
+        return written
     }
 
     private func writeClient() {
