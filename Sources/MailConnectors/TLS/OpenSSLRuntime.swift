@@ -8,8 +8,9 @@ package enum OpenSSLRuntime {
     /// again: a crash at exit, measured with the proxy benchmark's 1,000 sessions. The
     /// operating system reclaims the memory anyway.
     ///
-    /// Takes effect only if no OpenSSL function ran before; `MailUpstreamConnector` calls it
-    /// when it is created, so an agent that creates its proxy first needs nothing else.
+    /// Takes effect only if no OpenSSL function ran before; `ServerTLSContext` and
+    /// `MailUpstreamConnector` call it when they are created, so an agent that sets up its proxy
+    /// before other TLS work needs nothing else.
     package static func disableExitCleanup() { _ = configured }
 
     private static let configured: Bool = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil) == 1

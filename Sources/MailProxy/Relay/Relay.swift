@@ -37,7 +37,7 @@ final class Relay {
     private let handle: SessionHandle
     private let configuration: ProxyConfiguration
     private let meter: (_ downloaded: Int64, _ uploaded: Int64) -> MeterVerdict
-    private var dialect: RelayDialect
+    private let dialect: RelayDialect
     private var serverFraming: any StreamFraming
     private var clientFraming: (any StreamFraming)?
     private var toUpstream = ByteQueue()
