@@ -16,6 +16,8 @@ final class ProxyBenchHost: @unchecked Sendable {
     let proxy: MailProxy
     let port: Int
     private let listener: Int32
+    /// Connections being served (`serve` not yet returned).
+    private let serving = ServingCount()
 
     init(servers: TestServers) throws {
         let logger = Logger(label: "appvault-bench", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -38,6 +40,7 @@ final class ProxyBenchHost: @unchecked Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         listener = fd
         let proxy = proxy
+        let serving = serving
         Thread.detachNewThread {
             while true {
                 let client = accept(fd, nil, nil)
@@ -47,7 +50,11 @@ final class ProxyBenchHost: @unchecked Sendable {
                 }
                 _ = fcntl(client, F_SETFD, FD_CLOEXEC)
                 let peer = ProxyPeer(uid: getuid(), description: "bench client", rateLimitKey: "bench")
-                let thread = Thread { proxy.serve(clientFD: client, protocol: .imap, peer: peer, transport: .plain) }
+                serving.count.withLock { $0 += 1 }
+                let thread = Thread {
+                    proxy.serve(clientFD: client, protocol: .imap, peer: peer, transport: .plain)
+                    serving.count.withLock { $0 -= 1 }
+                }
                 thread.stackSize = MailProxy.threadStackBytes
                 thread.start()
             }
@@ -59,11 +66,16 @@ final class ProxyBenchHost: @unchecked Sendable {
         close(listener)
     }
 
-    /// Waits until no session is live (after clients left), at most `timeout`.
+    /// Waits until every connection is served to its end (after clients left), at most `timeout`.
     func waitUntilIdle(timeout: Duration = .seconds(30)) {
         let deadline = ContinuousClock.now + timeout
-        while proxy.sessions.count > 0 && ContinuousClock.now < deadline { usleep(10_000) }
+        while serving.count.withLock({ $0 }) > 0 && ContinuousClock.now < deadline { usleep(10_000) }
     }
+}
+
+/// How many connections are being served, shared with the accept loop.
+private final class ServingCount: Sendable {
+    let count = Mutex(0)
 }
 
 /// The bench's authority: one token, one account, no policy, no metering limit.

@@ -14,6 +14,8 @@ package final class ServerTLSContext: @unchecked Sendable {
     /// Loads the PEM certificate chain at `certificatePath` (leaf first) and the unencrypted PEM
     /// private key at `keyPath`.
     package init(certificatePath: String, keyPath: String) throws(ServerTLSError) {
+        // The agent may create this before anything else touches OpenSSL; see OpenSSLRuntime.
+        OpenSSLRuntime.disableExitCleanup()
         ERR_clear_error()
         guard let context = SSL_CTX_new(TLS_server_method()) else {
             throw .setupFailed(OpenSSLError.drain().summary)

@@ -25,4 +25,6 @@ enum Goodbye {
     case tooLong
     /// The session was ended (revoked, locked) while it logged in upstream.
     case ended(String)
+    /// The agent cannot serve the connection (out of descriptors).
+    case unavailable
 }

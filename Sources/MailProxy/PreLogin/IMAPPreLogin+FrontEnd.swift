@@ -14,6 +14,7 @@ extension IMAPPreLogin: FrontEnd {
         case .timedOut: "Autologout; no login in time"
         case .tooLong: "Line or literal too long"
         case .ended(let why): ProxyReply.sanitize(why)
+        case .unavailable: "Service unavailable, closing"
         }
         return Array("* BYE \(text)\r\n".utf8)
     }

@@ -1,10 +1,10 @@
-package import VaultCrypto
+internal import VaultCrypto
 
 /// What a client sent to log in: the account name (public) and its credential, a token or lease
 /// password in guarded memory.
-package struct LoginAttempt: ~Copyable {
+struct LoginAttempt: ~Copyable {
     /// The user name given, which names the account. Client-controlled: sanitise before logging.
-    package let account: String
+    let account: String
     /// The token (`avt-...`) or lease password (`avl-...`).
-    package let credential: SecureBytes
+    let credential: SecureBytes
 }

@@ -1,24 +1,24 @@
-package import VaultCrypto
+internal import VaultCrypto
 
 /// A ``PreLoginChannel`` over bytes in memory: for the dialogue's unit tests and the fuzz
 /// target. Reading past the input ends the dialogue with ``PreLoginEnd/closed``.
-package struct MemoryChannel: PreLoginChannel {
+struct MemoryChannel: PreLoginChannel {
     private var input: [UInt8]
     private var position = 0
     private let maxLineBytes: Int
     /// Everything the dialogue sent.
-    package private(set) var output: [UInt8] = []
+    private(set) var output: [UInt8] = []
 
     /// A channel that delivers `input` and refuses lines longer than `maxLineBytes`.
-    package init(input: [UInt8], maxLineBytes: Int = 8192) {
+    init(input: [UInt8], maxLineBytes: Int = 8192) {
         self.input = input
         self.maxLineBytes = maxLineBytes
     }
 
     /// The output as text, for test assertions.
-    package var outputText: String { String(decoding: output, as: UTF8.self) }
+    var outputText: String { String(decoding: output, as: UTF8.self) }
 
-    package mutating func readLine() throws(PreLoginEnd) -> [UInt8] {
+    mutating func readLine() throws(PreLoginEnd) -> [UInt8] {
         let end = min(input.count, position + maxLineBytes + 2)
         guard let newline = input[position..<end].firstIndex(of: 0x0A) else {
             throw end - position > maxLineBytes + 1 ? .lineTooLong : .closed
@@ -29,13 +29,13 @@ package struct MemoryChannel: PreLoginChannel {
         return line
     }
 
-    package mutating func readBytes(_ count: Int) throws(PreLoginEnd) -> [UInt8] {
+    mutating func readBytes(_ count: Int) throws(PreLoginEnd) -> [UInt8] {
         guard count <= input.count - position else { throw .closed }
         defer { position += count }
         return Array(input[position..<(position + count)])
     }
 
-    package mutating func readSecret(_ count: Int) throws(PreLoginEnd) -> SecureBytes {
+    mutating func readSecret(_ count: Int) throws(PreLoginEnd) -> SecureBytes {
         guard count <= input.count - position else { throw .closed }
         defer { position += count }
         var secret: SecureBytes
@@ -46,5 +46,5 @@ package struct MemoryChannel: PreLoginChannel {
         return secret
     }
 
-    package mutating func send(_ bytes: [UInt8]) throws(PreLoginEnd) { output += bytes }
+    mutating func send(_ bytes: [UInt8]) throws(PreLoginEnd) { output += bytes }
 }

@@ -1,11 +1,11 @@
-package import VaultCrypto
+internal import VaultCrypto
 
 /// Where a pre-login dialogue reads commands and writes replies: the local client's connection
 /// (``ClientChannel``), or memory for tests and the fuzz target (``MemoryChannel``).
 ///
 /// Lines may carry a credential: implementations wipe every byte they hand out from their own
 /// buffers, and dialogues wipe the lines they receive once parsed.
-package protocol PreLoginChannel {
+protocol PreLoginChannel {
     /// The next line without its CRLF (a bare LF also ends it).
     /// - Throws: ``PreLoginEnd/lineTooLong`` past the configured limit.
     mutating func readLine() throws(PreLoginEnd) -> [UInt8]
@@ -18,7 +18,7 @@ package protocol PreLoginChannel {
 }
 
 /// Why a pre-login dialogue ended without a login: the connection is closed after it.
-package enum PreLoginEnd: Error, Equatable, Sendable, CustomStringConvertible {
+enum PreLoginEnd: Error, Equatable, Sendable, CustomStringConvertible {
     /// The client closed the connection.
     case closed
     /// The pre-login deadline passed (a stalled or dripping client).
@@ -31,7 +31,7 @@ package enum PreLoginEnd: Error, Equatable, Sendable, CustomStringConvertible {
     /// The connection failed (reset, TLS error); the text says how.
     case failed(String)
 
-    package var description: String {
+    var description: String {
         switch self {
         case .closed: "the client closed the connection"
         case .timedOut: "the client did not log in in time"

@@ -13,6 +13,7 @@ extension SMTPPreLogin: FrontEnd {
         case .timedOut: "421 4.4.2 No login in time, closing connection"
         case .tooLong: "500 5.5.6 Line too long"
         case .ended(let why): "421 4.7.0 \(ProxyReply.sanitize(why))"
+        case .unavailable: "421 4.3.2 Service unavailable, closing connection"
         }
         return Array("\(line)\r\n".utf8)
     }

@@ -90,7 +90,7 @@ final class ProxySession {
                         try channel.send(frontEnd.refused(tag: tag, refusal))
                         failures += 1
                         if closes || failures >= proxy.configuration.maxFailedLogins {
-                            farewell(frontEnd.goodbye(closes ? .ended("closing") : .tooManyFailures), on: channel)
+                            farewell(frontEnd.goodbye(closes ? .unavailable : .tooManyFailures), on: channel)
                             return
                         }
                     }
@@ -113,7 +113,8 @@ final class ProxySession {
     }
 
     /// Decides one login: rate limit, credential, upstream login; on success relays until the end.
-    private func admit(_ attempt: borrowing LoginAttempt, tag: String?, frontEnd: some FrontEnd,
+    /// The credential is destroyed (zeroed) as soon as the authority has checked it.
+    private func admit(_ attempt: consuming LoginAttempt, tag: String?, frontEnd: some FrontEnd,
                        channel: ClientChannel) -> Admission {
         let request = LoginRequest(account: attempt.account, protocol: mailProtocol, peer: peer)
         let account = ProxyReply.sanitize(attempt.account)
@@ -123,10 +124,18 @@ final class ProxySession {
             proxy.authority.refused(request, .rateLimited(retryAfterSeconds: wait))
             return .refused(.rateLimited(retryAfterSeconds: wait), closes: false)
         }
-        let grant: SessionGrant
+        let decision: Result<SessionGrant, SessionRefusal>
         do {
-            grant = try proxy.authority.open(request, credential: attempt.credential)
+            decision = .success(try proxy.authority.open(request, credential: attempt.credential))
         } catch {
+            decision = .failure(error)
+        }
+        _ = consume attempt
+        let grant: SessionGrant
+        switch decision {
+        case .success(let granted):
+            grant = granted
+        case .failure(let error):
             logger.notice("login refused", metadata: ["account": "\(account)", "refusal": "\(error)"])
             switch error {
             case .invalidCredential, .expired:

@@ -37,7 +37,7 @@ final class Relay {
     private let handle: SessionHandle
     private let configuration: ProxyConfiguration
     private let meter: (_ downloaded: Int64, _ uploaded: Int64) -> MeterVerdict
-    private var dialect: RelayDialect
+    private let dialect: RelayDialect
     private var serverFraming: any StreamFraming
     private var clientFraming: (any StreamFraming)?
     private var toUpstream = ByteQueue()
@@ -66,7 +66,7 @@ final class Relay {
         self.handle = handle
         self.configuration = configuration
         self.meter = meter
-        chunk = .allocate(byteCount: min(16 * 1024, configuration.relayBufferBytes), alignment: 16)
+        chunk = .allocate(byteCount: configuration.relayBufferBytes, alignment: 16)
     }
 
     deinit { chunk.deallocate() }
@@ -120,23 +120,97 @@ final class Relay {
         if writesClient && clientWriteWait == nil { writeClient() }
     }
 
+    /// How a batch of reads into the chunk ended.
+    private enum ReadEnd {
+        /// The chunk or the other side's queue is full: send, then read on.
+        case full
+        /// Nothing more now; poll for this.
+        case wait(StreamReadiness)
+        /// The stream ended.
+        case gone
+        /// The end message went in at a boundary: stop reading.
+        case injected
+    }
+
+    /// Reads what `stream` has into the chunk, read after read, so one write can carry several
+    /// TLS records. `take` sees each piece; returning a length stops the batch there (the
+    /// session's end message goes in at that boundary).
+    /// - Returns: the bytes in the chunk and how the batch ended (`.injected` when `take` stopped it).
+    private func fill(from stream: any RelayStream, room: Int,
+                      _ take: (UnsafeRawBufferPointer) -> Int?) -> (filled: Int, end: ReadEnd) {
+        var filled = 0
+        while filled < room {
+            let progress = stream.readAvailable(into: UnsafeMutableRawBufferPointer(rebasing: chunk[filled..<room]))
+            switch progress {
+            case .transferred(let count):
+                if let cut = take(UnsafeRawBufferPointer(rebasing: chunk[filled..<(filled + count)])) {
+                    return (filled + cut, .injected)
+                }
+                filled += count
+            case .wait(let readiness):
+                return (filled, .wait(readiness))
+            case .closed, .failed:
+                return (filled, .gone)
+            }
+        }
+        return (filled, .full)
+    }
+
+    /// Reads what the client has and passes it to the server.
     private func readClient() {
         while readsClient {
-            let room = min(chunk.count, configuration.relayBufferBytes - toUpstream.count)
-            let target = UnsafeMutableRawBufferPointer(rebasing: chunk[..<room])
-            switch client.readAvailable(into: target) {
-            case .transferred(let count):
-                let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<count])
-                _ = clientFraming?.consume(bytes)
-                toUpstream.append(bytes)
-                clientReadWait = nil
-            case .wait(let readiness):
-                clientReadWait = readiness
-                return
-            case .closed, .failed:
-                clientGone()
-                return
+            let (filled, end) = fill(from: client, room: min(chunk.count, configuration.relayBufferBytes - toUpstream.count)) {
+                _ = clientFraming?.consume($0)
+                return nil
             }
+            if filled > 0 {
+                clientReadWait = nil
+                let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<filled])
+                guard let written = Self.pass(bytes, to: upstream, queue: &toUpstream, wait: &upstreamWriteWait) else {
+                    return upstreamGone()
+                }
+                uploaded += Int64(written)
+                unreportedUp += Int64(written)
+            }
+            switch end {
+            case .full, .injected: continue
+            case .wait(let readiness): clientReadWait = readiness
+            case .gone: clientGone()
+            }
+            return
+        }
+    }
+
+    /// Reads what the server has, follows its framing and passes it to the client. When the
+    /// session is ending, stops at the first boundary and adds the end message there.
+    private func readUpstream() {
+        while readsUpstream {
+            let (filled, end) = fill(from: upstream, room: min(chunk.count, configuration.relayBufferBytes - toClient.count)) {
+                downloaded += Int64($0.count)
+                unreportedDown += Int64($0.count)
+                let boundary = serverFraming.consume($0)
+                guard case .ending(_, _, _, false) = phase else { return nil }
+                return boundary
+            }
+            if filled > 0 { upstreamReadWait = nil }
+            let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<filled])
+            switch end {
+            case .injected:
+                guard case .ending(let message, let boundaryBy, let until, _) = phase else { return }
+                toClient.append(bytes)
+                toClient.append(message)
+                phase = .ending(message: message, boundaryBy: boundaryBy, until: until, injected: true)
+                return
+            case .full, .wait, .gone:
+                if filled > 0 && Self.pass(bytes, to: client, queue: &toClient, wait: &clientWriteWait) == nil { return clientGone() }
+            }
+            switch end {
+            case .full: continue
+            case .wait(let readiness): upstreamReadWait = readiness
+            case .gone: upstreamGone()
+            case .injected: break
+            }
+            return
         }
     }
 
@@ -158,32 +232,20 @@ final class Relay {
         }
     }
 
-    private func readUpstream() {
-        while readsUpstream {
-            let room = min(chunk.count, configuration.relayBufferBytes - toClient.count)
-            let target = UnsafeMutableRawBufferPointer(rebasing: chunk[..<room])
-            switch upstream.readAvailable(into: target) {
-            case .transferred(let count):
-                downloaded += Int64(count)
-                unreportedDown += Int64(count)
-                upstreamReadWait = nil
-                let bytes = UnsafeRawBufferPointer(rebasing: chunk[..<count])
-                let boundary = serverFraming.consume(bytes)
-                if case .ending(let message, let boundaryBy, let until, false) = phase, let boundary {
-                    toClient.append(UnsafeRawBufferPointer(rebasing: bytes[..<boundary]))
-                    toClient.append(message)
-                    phase = .ending(message: message, boundaryBy: boundaryBy, until: until, injected: true)
-                    return
-                }
-                toClient.append(bytes)
-            case .wait(let readiness):
-                upstreamReadWait = readiness
-                return
-            case .closed, .failed:
-                upstreamGone()
-                return
+    /// Writes `bytes` to `stream` at once when nothing waits before them (no copy), and queues
+    /// what it did not take. Returns the bytes written now, or nil when the stream is gone.
+    private static func pass(_ bytes: UnsafeRawBufferPointer, to stream: any RelayStream, queue: inout ByteQueue,
+                             wait: inout StreamReadiness?) -> Int? {
+        var written = 0
+        if queue.isEmpty && wait == nil {
+            switch stream.writeAvailable(bytes) {
+            case .transferred(let count): written = count
+            case .wait(let readiness): wait = readiness
+            case .closed, .failed: return nil
             }
         }
+        if written < bytes.count { queue.append(UnsafeRawBufferPointer(rebasing: bytes[written...])) }
+        return written
     }
 
     private func writeClient() {

@@ -11,7 +11,10 @@ package struct MailUpstreamConnector: UpstreamConnector {
 
     /// Connects with `options` (trust anchors, time-outs, limits). Its traffic budget is ignored:
     /// proxied traffic is metered through ``SessionAuthority/meter(_:downloaded:uploaded:)``.
+    /// Also turns off OpenSSL's clean-up at exit (`OpenSSLRuntime`), which would race with
+    /// session threads still running when the process ends.
     package init(options: ConnectionOptions, logger: Logger) {
+        OpenSSLRuntime.disableExitCleanup()
         var options = options
         options.trafficBudget = nil
         self.options = options

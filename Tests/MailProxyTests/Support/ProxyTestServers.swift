@@ -24,16 +24,13 @@ enum ProxyTestServers {
     /// Sends mail.
     static let sender = Mailbox(user: "sam@example.test", password: "sam-app-password-53", account: "sam",
                                 token: "avt-ProxyTestSenderToken-4hR8tW")
-    /// For the benchmarks' concurrent sessions and the hostile-client tests.
-    static let crowd = Mailbox(user: "cory@example.test", password: "cory-app-password-61", account: "cory",
-                               token: "avt-ProxyTestCrowdToken-9dF3sA")
 
     /// Creates the users above in the servers' passwd file (once per test process).
     static func prepare() throws { try prepared.get() }
 
     private static let prepared: Result<Void, any Error> = Result {
         let passwd = try String(contentsOfFile: try MailTestServers.directory() + "/passwd", encoding: .utf8)
-        for mailbox in [reader, idler, sender, crowd] where !passwd.contains("\(mailbox.user):{PLAIN}\(mailbox.password):") {
+        for mailbox in [reader, idler, sender] where !passwd.contains("\(mailbox.user):{PLAIN}\(mailbox.password):") {
             try MailTestServers.setPassword(user: mailbox.user, to: mailbox.password)
         }
     }
@@ -62,7 +59,7 @@ enum ProxyTestServers {
     /// A fake authority knowing every test mailbox.
     static func authority() throws -> FakeAuthority {
         try prepare()
-        return FakeAuthority(try [reader, idler, sender, crowd].map(account))
+        return FakeAuthority(try [reader, idler, sender].map(account))
     }
 }
 
