@@ -155,9 +155,10 @@ public final class Vault: Sendable {
     ///   ``VaultError/tampered(_:)`` when the header or state was altered or the vault rolled back.
     public func unlock(with credential: consuming MasterCredential, checkAnchor: Bool = true) throws(VaultError) {
         let box = try unwrapKeys(with: credential)
+        let recorded = anchor.read()
         let state = try store.read { reader in try Ledger(reader: reader, keys: box, vaultID: vaultID).committed }
         if checkAnchor {
-            let verdict = anchor.check(state, keys: box.ring)
+            let verdict = anchor.check(state, against: recorded, keys: box.ring)
             if verdict.isProblem {
                 throw .tampered("\(verdict.description). If you restored a backup on purpose, run `appvault audit --verify --accept-rollback`")
             }

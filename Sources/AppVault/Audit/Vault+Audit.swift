@@ -24,13 +24,14 @@ extension Vault {
     /// removed, added or restored row, a vault older than this host last saw).
     public func verifyAudit() throws(VaultError) -> AuditVerification {
         let box = try keyBox()
+        let recorded = anchor.read()
         let (count, problems, state) = try store.read { reader -> (Int, [String], StoredState) in
             let ledger = try Ledger(reader: reader, keys: box, vaultID: vaultID)
             let (records, auditProblems) = try AuditLog.walk(reader, state: ledger.committed, keys: box.ring)
             let recordProblems = try ledger.recordProblems()
             return (records.count, auditProblems + recordProblems, ledger.committed)
         }
-        let verdict = anchor.check(state, keys: box.ring)
+        let verdict = anchor.check(state, against: recorded, keys: box.ring)
         return AuditVerification(recordCount: count, problems: problems + (verdict.isProblem ? [verdict.description] : []),
                                  anchor: verdict.description)
     }

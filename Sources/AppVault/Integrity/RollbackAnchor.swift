@@ -84,10 +84,23 @@ final class RollbackAnchor: Sendable {
         var mac: [UInt8]
     }
 
-    /// Compares `state` (MAC already checked) with the anchor; writes a first anchor if none.
-    func check(_ state: StoredState, keys: borrowing KeyRing) -> AnchorVerdict {
-        guard let path else { return .disabled }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+    /// The anchor file's text as it is now (nil: none yet). Read it *before* the vault's state:
+    /// another process commits first and advances the anchor after, so a state read after the
+    /// anchor is never older than it unless the vault was really rolled back.
+    struct Reading {
+        fileprivate let text: String?
+    }
+
+    /// Reads the anchor, for ``check(_:against:keys:)``.
+    func read() -> Reading {
+        Reading(text: path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) })
+    }
+
+    /// Compares `state` (MAC already checked, read after `reading`) with the anchor; writes a
+    /// first anchor if none.
+    func check(_ state: StoredState, against reading: Reading, keys: borrowing KeyRing) -> AnchorVerdict {
+        guard path != nil else { return .disabled }
+        guard let text = reading.text else {
             advance(to: state, keys: keys, force: true)
             return .new
         }
