@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TestSupport", "AppVault", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -6,9 +6,11 @@ import ArgumentParser
 struct AppVaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "appvault",
-        abstract: "Keep email app passwords encrypted and lend them to appvault's IMAP/SMTP connectors as short leases.",
+        abstract: "Keep email app passwords encrypted; let programs use the mailbox without ever holding the password.",
         discussion: """
             A secret is shown only when it is created or rotated; no command shows it again. \
+            The password is read only by appvault's own IMAP and SMTP connectors, in this process \
+            or in the agent, whose local endpoints mail clients log in to with revocable tokens. \
             Secrets are read from a terminal without echo, from standard input when it is not a \
             terminal (app passwords), or from a file (--passphrase-file); never from arguments \
             or environment values.
