@@ -215,6 +215,19 @@ struct ServerTests {
         #expect(ContinuousClock.now - start < .seconds(6))
     }
 
+    @Test("a client keeps its connection between requests, and reconnects once the agent closed it as idle")
+    func persistentConnection() throws {
+        let agent = try AgentHarness(maxConnections: 1, connectionIdleTimeout: .milliseconds(500))
+        let first = AgentClient(socketPath: agent.socketPath), second = AgentClient(socketPath: agent.socketPath)
+        for _ in 0..<50 { #expect(try first.status().unlocked) }
+        #expect(refusal { _ = try second.status() } == .tooManyConnections,
+                "the first client's one connection is still open, holding the only slot")
+        Thread.sleep(forTimeInterval: 0.8)
+        #expect(try second.status().unlocked, "the agent closed the idle connection")
+        Thread.sleep(forTimeInterval: 0.8)
+        #expect(try first.status().unlocked, "a request on a connection the agent closed is sent again on a new one")
+    }
+
     @Test("connections over the cap are refused with too-many-connections")
     func connectionCap() throws {
         let agent = try AgentHarness(maxConnections: 2)

@@ -4,15 +4,18 @@ import Logging
 import Synchronization
 import VaultAgent
 
-/// The agent rows of section 2: `clients` threads, each with its own `AgentClient`, sending
-/// control requests (a `grant-login`, which writes the vault, then a `status`) to an `AgentServer`
-/// on a Unix socket in this process.
+/// The agent rows of section 2: `clients` threads, each with its own `AgentClient` (one
+/// connection kept open), sending control requests to an `AgentServer` on a Unix socket in this
+/// process: a `grant-login` and a `revoke-lease` (each a write transaction of the vault) and a
+/// `status` (a read).
 enum AgentThroughput {
     struct Result {
-        /// Full grant + status cycles per second, all clients together.
+        /// Full grant + status + revoke cycles per second, all clients together.
         var cyclesPerSecond: Double
-        /// Latency of each single request (grant or status): one socket round trip.
-        var roundTrips: Latencies
+        /// Latency of each request that writes the vault (grant, revoke): one round trip.
+        var writes: Latencies
+        /// Latency of each request that only reads (status).
+        var reads: Latencies
         var cycles: Int
     }
 
@@ -33,8 +36,9 @@ enum AgentThroughput {
     }
 
     /// Runs `clients` client threads for the time budget and collects their latencies.
-    static func run(socket: String, clients: Int, accounts: Int, settings: BenchSettings) throws -> Result {
-        let results = Mutex<[Latencies]>([])
+    /// With `writing` false each cycle is only the `status`.
+    static func run(socket: String, clients: Int, accounts: Int, writing: Bool = true, settings: BenchSettings) throws -> Result {
+        let results = Mutex<[(writes: Latencies, reads: Latencies)]>([])
         let failure = Mutex<String?>(nil)
         let done = DispatchGroup()
         let seconds = settings.seconds(6)
@@ -44,20 +48,26 @@ enum AgentThroughput {
             Thread.detachNewThread {
                 defer { done.leave() }
                 let client = AgentClient(socketPath: socket)
-                var samples = [Double]()
+                var writes = [Double](), reads = [Double]()
                 var index = clientIndex
                 let deadline = start + UInt64(seconds * 1e9)
                 do {
-                    while samples.count < 20 || monotonicNanoseconds() < deadline {
+                    while reads.count < 20 || monotonicNanoseconds() < deadline {
                         index += clients
                         let account = BenchVault.accountName(index % accounts)
-                        let (_, grant) = try timeOnce {
-                            try client.grantLogin(account: account, for: .imap) { _, password in password.count }
+                        guard writing else {
+                            reads.append(try timeOnce { try client.status() }.1)
+                            continue
+                        }
+                        let (lease, grant) = try timeOnce {
+                            try client.grantLogin(account: account, for: .imap) { lease, _ in lease.id }
                         }
                         let (_, status) = try timeOnce { try client.status() }
-                        samples += [grant, status]
+                        let (_, revoke) = try timeOnce { try client.revokeLease(id: lease) }
+                        writes += [grant, revoke]
+                        reads.append(status)
                     }
-                    results.withLock { $0.append(Latencies(nanoseconds: samples)) }
+                    results.withLock { $0.append((Latencies(nanoseconds: writes), Latencies(nanoseconds: reads))) }
                 } catch {
                     failure.withLock { $0 = "\(error)" }
                 }
@@ -68,8 +78,9 @@ enum AgentThroughput {
         if let message = failure.withLock({ $0 }) {
             throw Subprocess.Failure(description: "agent client failed: \(message)")
         }
-        let roundTrips = Latencies.merged(results.withLock { $0 })
-        let cycles = roundTrips.count / 2
-        return Result(cyclesPerSecond: Double(cycles) / (wall / 1e9), roundTrips: roundTrips, cycles: cycles)
+        let collected = results.withLock { $0 }
+        let reads = Latencies.merged(collected.map(\.reads))
+        return Result(cyclesPerSecond: Double(reads.count) / (wall / 1e9), writes: Latencies.merged(collected.map(\.writes)),
+                      reads: reads, cycles: reads.count)
     }
 }

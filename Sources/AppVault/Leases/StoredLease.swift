@@ -30,8 +30,7 @@ struct StoredLease {
 
     /// Whether the lease can still be used or still holds a session.
     func isLive(now: Date, generation current: Int64) -> Bool {
-        guard revokedAt == nil, endedAt == nil, generation == current, now < expiresAt else { return false }
-        return holdsSession || usesLeft > 0
+        isOpen && generation == current && now < expiresAt
     }
 
     /// A proxied session (a login lease becomes one when it is presented): live until the
@@ -111,8 +110,16 @@ struct StoredLease {
         writer.append(credentialHash)
         writer.append(tokenID)
         writer.append(client)
-        return StoredRecord(kind: .lease, key: handle, ref: accountKey, tag: Self.holderTag(holder, keys: keys),
+        // Only a lease that can still be used carries its holder's tag: the per-holder cap then
+        // reads the holder's open leases, not every lease it was granted within the retention time.
+        return StoredRecord(kind: .lease, key: handle, ref: accountKey, tag: isOpen ? Self.holderTag(holder, keys: keys) : nil,
                             body: try SealedRecord.seal(writer.bytes, kind: .lease, key: handle, keys: keys))
+    }
+
+    /// Not revoked, not ended and not used up: it may still be used until it expires (or its
+    /// account's generation moves on).
+    var isOpen: Bool {
+        revokedAt == nil && endedAt == nil && (holdsSession || usesLeft > 0)
     }
 
     /// The keyed value leases of one holder share, for the per-holder cap.

@@ -229,12 +229,12 @@ extension Vault: LeaseRedeemer {
         guard liveForAccount < limits.maximumLivePerAccount else {
             throw .leaseLimitReached("account '\(account.record.name)' (\(liveForAccount) live)")
         }
-        var accounts = [account.key: account]
+        // Open and unexpired, whatever its account's generation: a lease a rotation made stale
+        // still counts until it expires (at most its TTL), which spares reading every account.
         var liveForHolder = 0
         for stored in try ledger.records(.lease, tag: StoredLease.holderTag(holder, keys: ledger.keys.ring)) {
             let lease = try StoredLease.decode(stored, keys: ledger.keys.ring)
-            let owner = try accountOf(lease, in: ledger, cache: &accounts)
-            if lease.holder == holder, lease.isLive(now: now, generation: owner.record.generation) { liveForHolder += 1 }
+            if lease.holder == holder, lease.isOpen, now < lease.expiresAt { liveForHolder += 1 }
         }
         guard liveForHolder < limits.maximumLivePerHolder else {
             throw .leaseLimitReached("holder \(holder) (\(liveForHolder) live)")

@@ -1,7 +1,12 @@
 public import AppVault
 public import VaultCrypto
 
-/// Talks to a running agent over its Unix socket; one connection per request.
+/// Talks to a running agent over its Unix socket.
+///
+/// A client keeps its connection open between requests (copies of the value share it; threads
+/// that use it at the same moment each get a connection of their own), so a program that asks
+/// often pays the connection's set-up and the agent's peer checks once. The agent closes a
+/// connection idle for 10 s; the next request then reconnects.
 ///
 /// Every method throws ``AgentError``: ``AgentError/refused(_:)`` carries the agent's
 /// error code (``AgentErrorCode/locked``, ``AgentErrorCode/leaseUsedUp``, ``AgentErrorCode/denied``...).
@@ -14,6 +19,8 @@ public struct AgentClient: Sendable {
     public var connectTimeout: Duration
     /// How long to wait for a reply (an unlock runs Argon2id, which takes seconds).
     public var replyTimeout: Duration
+    /// The open connection, when no request is using it.
+    private let idle = IdleConnection()
 
     /// Creates a client for the agent at `socketPath` (default: ``SocketLocation/defaultPath()``),
     /// run by `agentUID` (default: this process's user).
@@ -163,35 +170,78 @@ public struct AgentClient: Sendable {
         } catch {
             throw .refused(AgentFailure(code: .invalidInput, message: error.description))
         }
-        let channel = try connect()
+        var reused = true
+        var channel: FrameChannel
+        if let open = idle.take() {
+            channel = open
+        } else {
+            channel = try connect()
+            reused = false
+        }
+        while true {
+            do throws(ExchangeFailure) {
+                let response = try exchange(outgoing, id: id, on: channel)
+                idle.keep(channel)
+                return response
+            } catch {
+                switch error {
+                case .failed(let failure):
+                    throw failure
+                case .stale(let failure):
+                    // The agent had closed this reused connection (idle time-out) without reading
+                    // the request: send it again on a new one.
+                    guard reused else { throw failure }
+                    reused = false
+                    channel = try connect()
+                }
+            }
+        }
+    }
+
+    /// Why one exchange failed.
+    private enum ExchangeFailure: Error {
+        /// The agent had closed the connection before reading the request.
+        case stale(AgentError)
+        case failed(AgentError)
+    }
+
+    /// Sends one request on `channel` and reads its reply.
+    private func exchange(_ outgoing: borrowing WireBuffer, id: UInt32,
+                          on channel: borrowing FrameChannel) throws(ExchangeFailure) -> AgentResponse {
         // An agent that refuses the connection (policy, connection cap) may reply and close
         // before the request is sent; its reply is still read below.
         var sendFailure: ChannelError?
         do {
             try channel.write(outgoing, timeout: replyTimeout)
         } catch {
-            if error == .timedOut { throw describe(error, "sending the request") }
+            if error == .timedOut { throw .failed(describe(error, "sending the request")) }
             sendFailure = error
         }
         var incoming = WireBuffer(capacity: WireFormat.maxBodyBytes)
         do {
             try channel.readFrame(into: &incoming, idleTimeout: replyTimeout, frameTimeout: replyTimeout)
         } catch {
-            if let sendFailure { throw describe(sendFailure, "sending the request") }
-            throw describe(error, "reading the reply")
+            if error == .closed(betweenFrames: true) {
+                throw .stale(sendFailure.map { describe($0, "sending the request") } ?? describe(error, "reading the reply"))
+            }
+            if let sendFailure { throw .failed(describe(sendFailure, "sending the request")) }
+            throw .failed(describe(error, "reading the reply"))
         }
         let reply: ResponseFrame
         do {
             reply = try incoming.withBytes { (body) throws(ProtocolError) in try ResponseCodec.decode(body: body) }
         } catch {
-            throw .badReply(error.description)
+            throw .failed(.badReply(error.description))
         }
         let replyID = reply.id
         let response = reply.response
-        if response.failureCode != nil, replyID == id || replyID == 0 {
-            throw .refused(Self.failure(of: response))
+        if response.failureCode == .timeout, replyID == 0 {
+            throw .stale(.refused(Self.failure(of: response)))
         }
-        guard replyID == id else { throw .badReply("reply for request \(replyID), expected \(id)") }
+        if response.failureCode != nil, replyID == id || replyID == 0 {
+            throw .failed(.refused(Self.failure(of: response)))
+        }
+        guard replyID == id else { throw .failed(.badReply("reply for request \(replyID), expected \(id)")) }
         return response
     }
 
