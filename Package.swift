@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "VaultCrypto", targets: ["VaultCrypto"]),
         .library(name: "AppVault", targets: ["AppVault"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
         .library(name: "MailConnectors", targets: ["MailConnectors"]),
         .library(name: "VaultAgent", targets: ["VaultAgent"]),
         .executable(name: "appvault", targets: ["appvault"]),
@@ -34,6 +35,11 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "VaultCrypto",
             dependencies: ["CSodium"],
@@ -44,6 +50,14 @@ let package = Package(
             dependencies: [
                 "VaultCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "AppVault", "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -91,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AppVaultTests",
-            dependencies: ["AppVault", "VaultCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AppVault", "PostgresStore", "VaultCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(
