@@ -100,8 +100,8 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     /// `postgresql://user@host:port,host:port/database`, from what is known without connecting.
     private static func location(options: [String: String], hosts: [String], hostaddrs: [String],
                                  environment: [String: String]) -> String {
-        if let service = options["service"] ?? environment["PGSERVICE"], options["host"] == nil, options["dbname"] == nil {
-            return "postgresql service '\(printable(service))'"
+        if let service = options["service"] ?? environment["PGSERVICE"], options["host"] == nil {
+            return printable("postgresql service '\(service)'" + (options["dbname"].map { ", database '\($0)'" } ?? ""))
         }
         let names = hosts.isEmpty || hosts == [""] ? (hostaddrs.isEmpty ? ["local socket"] : hostaddrs) : hosts
         let ports = (options["port"] ?? environment["PGPORT"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)

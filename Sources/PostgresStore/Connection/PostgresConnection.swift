@@ -37,7 +37,7 @@ final class PostgresConnection: @unchecked Sendable {
         guard let made else { throw .storeUnreachable("\(address.location): libpq could not allocate a connection") }
         let connection = PostgresConnection(pointer: made)
         guard PQstatus(made) == CONNECTION_OK else {
-            throw .storeUnreachable("\(address.location): \(connection.errorMessage)")
+            throw .storeUnreachable("\(address.location): \(connection.errorMessage); nothing was changed")
         }
         appvault_pq_silence_notices(made)
         try connection.checkTransport(address)

@@ -5,11 +5,11 @@ enum PostgresErrors {
     static func map(_ failure: PostgresFailure, at location: String) -> VaultError {
         let state = failure.sqlState ?? ""
         if failure.connectionLost || state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state) {
-            return .storeUnreachable("\(location): \(failure.message)")
+            return .storeUnreachable("\(location): \(failure.message); nothing was changed")
         }
         switch state {
         case "25006":
-            return .storeUnreachable("\(location) is a read-only server (a standby); list the primary first, or add target_session_attrs=read-write")
+            return .storeUnreachable("\(location) is a read-only server (a standby), so nothing was changed; add target_session_attrs=read-write to reach the primary")
         case "55P03", "40001", "40P01":
             return .busy
         case "42P01", "42703":
