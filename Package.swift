@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "appvault",
             dependencies: [
-                "AppVault", "VaultCrypto", "MailConnectors", "VaultAgent",
+                "AppVault", "PostgresStore", "VaultCrypto", "MailConnectors", "VaultAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -67,7 +67,7 @@ struct AgentRun: ParsableCommand {
             let agentPolicy = try policy.map { path throws(AgentError) in try AgentPolicy.load(path: path) } ?? .ownerOnly
             var logger = CLILogging.logger
             if ProcessInfo.processInfo.environment["APPVAULT_LOG_LEVEL"] == nil { logger.logLevel = .notice }
-            let vault = try Vault.open(at: options.vaultPath, configuration: VaultConfiguration(
+            let vault = try options.openLocked(configuration: VaultConfiguration(
                 logger: logger, actor: "agent uid \(getuid()) pid \(getpid())", anchor: VaultOptions.anchor))
             let group = try socketGroup.map { (name) throws(VaultError) -> UInt32 in
                 guard let entry = getgrnam(name) else { throw .invalidInput("--socket-group: no group named '\(name)'") }
@@ -129,7 +129,7 @@ struct AgentUnlock: ParsableCommand {
         try reportingErrors {
             let client = socket.client
             // Send the passphrase only to an agent of this user that serves the vault meant here.
-            if FileSafetyProbe.exists(options.vaultPath) {
+            if options.mayHoldVault {
                 _ = try client.status(servingVault: options.openLocked().id)
             } else {
                 _ = try client.status()
