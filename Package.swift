@@ -137,6 +137,18 @@ let package = Package(
             path: "Tests/Fuzz/VaultFile",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "ClusterHost",
+            dependencies: ["AppVault", "PostgresStore", "VaultCrypto"],
+            path: "Tests/Cluster/Host",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["TestSupport", "AppVault", "VaultAgent", "VaultCrypto"],
+            path: "Tests/Cluster/Tests",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: ["AppVault", .product(name: "Logging", package: "swift-log")],

@@ -42,10 +42,15 @@ public enum PostgresTestCluster {
     /// over TLS with `sslmode=verify-full` to `host` (default 127.0.0.1) on `port` (default main's).
     public static func connectionString(database: String, host: String = "127.0.0.1", port: Int? = nil,
                                         extra: String = "") throws -> String {
+        try connectionString(database: database, servers: [(host, try port ?? self.port())], extra: extra)
+    }
+
+    /// The same for several servers (`host=a,b port=1,2`: libpq tries them in order).
+    public static func connectionString(database: String, servers: [(String, Int)], extra: String = "") throws -> String {
         let folder = try directory()
-        return "host=\(host) port=\(try port.map(String.init) ?? String(self.port())) dbname=\(database) user=appvault "
-            + "sslmode=verify-full sslrootcert=\(folder)/ca.pem sslcert=\(folder)/client.pem sslkey=\(folder)/client.key"
-            + (extra.isEmpty ? "" : " " + extra)
+        return "host=\(servers.map(\.0).joined(separator: ",")) port=\(servers.map { String($0.1) }.joined(separator: ",")) "
+            + "dbname=\(database) user=appvault sslmode=verify-full sslrootcert=\(folder)/ca.pem "
+            + "sslcert=\(folder)/client.pem sslkey=\(folder)/client.key" + (extra.isEmpty ? "" : " " + extra)
     }
 
     /// Creates an empty database owned by `appvault` on the server at `port`; returns its name.

@@ -125,7 +125,7 @@ replica)
     start "$name"
     # Every commit on the primary now waits until this standby has flushed it.
     as_owner "$PG_BIN/psql" -q -h "$dir/run" -p "$primary_port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
-        -c "ALTER SYSTEM SET synchronous_standby_names = '$name'" -c "SELECT pg_reload_conf()" >/dev/null
+        -c "ALTER SYSTEM SET synchronous_standby_names = '\"$name\"'" -c "SELECT pg_reload_conf()" >/dev/null
     for _ in $(seq 1 100); do
         state=$(as_owner "$PG_BIN/psql" -qAt -h "$dir/run" -p "$primary_port" -U postgres -d postgres \
             -c "SELECT sync_state FROM pg_stat_replication WHERE application_name = '$name'")
