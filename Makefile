@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: deps build test demo torture bench clean
+.PHONY: deps build test test-cluster demo torture bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -12,6 +12,10 @@ build: deps
 
 test: deps
 	scripts/run-tests.sh
+
+# The multi-host tests: three hosts (network namespaces, root) sharing a PostgreSQL vault.
+test-cluster: deps
+	scripts/test-cluster.sh
 
 torture: deps
 	scripts/torture.sh
