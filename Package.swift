@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "AppVaultBench",
             dependencies: [
-                "AppVault", "VaultCrypto", "VaultAgent", "MailConnectors", "CSodium",
+                "AppVault", "PostgresStore", "VaultCrypto", "VaultAgent", "MailConnectors", "CSodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

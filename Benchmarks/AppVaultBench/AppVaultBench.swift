@@ -7,7 +7,7 @@ import Foundation
 /// sections whose name starts with that word, for profiling); the CLI section reads its fixtures from
 /// `APPVAULT_BENCH_*` variables set by scripts/bench.sh. Two helper modes serve the scale section
 /// and scripts/bench-profile.sh: `seed FOLDER ACCOUNTS` fills a new vault, `probe-scale FOLDER
-/// ACCOUNTS SCALE` measures one and prints JSON.
+/// ACCOUNTS SCALE` measures one and prints JSON; `pg-host ...` is one host of the PostgreSQL section.
 @main
 struct AppVaultBench {
     static func main() {
@@ -25,6 +25,9 @@ struct AppVaultBench {
            let accounts = Int(arguments[2]), let scale = Double(arguments[3]) {
             return try ScaleProbe.main(folder: arguments[1], accounts: accounts, scale: scale)
         }
+        if arguments.first == "pg-host" {
+            return try SessionCycle.host(arguments: Array(arguments.dropFirst()))
+        }
         if arguments.first == "seed", arguments.count == 3, let accounts = Int(arguments[2]) {
             let elapsed = try BenchVault.create(in: arguments[1], accounts: accounts)
             return print("seeded \(accounts) accounts in \(Format.duration(elapsed))")
@@ -37,6 +40,7 @@ struct AppVaultBench {
         let sections: [(String, (BenchSettings) throws -> Table)] = [
             ("crypto floor", CryptoFloor.run), ("throughput", Throughput.run), ("scale", Scale.run),
             ("CLI round trip", CLIRoundTrip.run), ("login", Login.run), ("unlock", Unlock.run),
+            ("postgres hosts", Postgres.hosts), ("postgres scale", Postgres.scale),
         ]
         for (name, section) in sections where settings.only.map({ name.hasPrefix($0) }) ?? true {
             print("measuring \(name)...")
@@ -81,6 +85,7 @@ enum BenchArguments {
         if let folder = environment["APPVAULT_TEST_SERVERS"], !folder.isEmpty {
             settings.testServers = TestServers.load(folder: folder)
         }
+        settings.postgres = BenchPostgres.load(environment: environment)
         return settings
     }
 }

@@ -18,6 +18,8 @@ struct BenchSettings {
     var cli: CLIFixtures?
     /// The running scripts/testservers, for the login section; skipped without them.
     var testServers: TestServers?
+    /// The PostgreSQL server scripts/bench.sh starts, for the PostgreSQL sections; skipped without it.
+    var postgres: BenchPostgres?
 
     func count(_ full: Int) -> Int { max(10, Int(Double(full) * scale)) }
     func seconds(_ full: Double) -> Double { full * scale }
