@@ -5,13 +5,15 @@ import Testing
 @testable import AppVault
 import VaultCrypto
 
+/// Whether `body` throws a ``VaultError`` that `matches`.
+func throwsVaultError(_ body: () throws -> Void, where matches: (VaultError) -> Bool) -> Bool {
+    do { try body() } catch let error as VaultError { return matches(error) } catch { return false }
+    return false
+}
+
 /// Whether `body` throws ``VaultError/tampered(_:)`` (any text).
 func isTampered(_ body: () throws -> Void) -> Bool {
-    do { try body() } catch let error as VaultError {
-        if case .tampered = error { return true }
-        return false
-    } catch { return false }
-    return false
+    throwsVaultError(body) { if case .tampered = $0 { true } else { false } }
 }
 
 @Suite("Integrity: every row authenticated, the current state committed to (issue 11, attacks 1 and 3)")

@@ -8,11 +8,7 @@ import VaultCrypto
 
 /// Whether `body` throws ``VaultError/storeUnreachable(_:)``.
 func isUnreachable(_ body: () throws -> Void) -> Bool {
-    do { try body() } catch let error as VaultError {
-        if case .storeUnreachable = error { return true }
-        return false
-    } catch { return false }
-    return false
+    throwsVaultError(body) { if case .storeUnreachable = $0 { true } else { false } }
 }
 
 /// Runs `body` on `threads` threads that all start at once, and waits for them.

@@ -29,8 +29,9 @@ package final class PostgresStore: VaultStore {
     /// How often ``waitForChange(after:timeout:)`` reads the counter when no notification comes
     /// (a notification lost with a dropped connection delays a change by at most this).
     static let changePollInterval: Duration = .milliseconds(500)
-    /// How many times a transaction the server aborted for a serialisation failure or a
-    /// deadlock is run again before ``AppVault/VaultError/busy``.
+    /// How many times one call runs at most: again after a reused connection turned out cut, or
+    /// after the server aborted it for a serialisation failure or a deadlock (then
+    /// ``AppVault/VaultError/busy``).
     static let attempts = 3
 
     private init(address: PostgresAddress, poolSize: Int, logger: Logger) {
@@ -69,7 +70,7 @@ package final class PostgresStore: VaultStore {
     private func checkFormat() throws(VaultError) {
         let (ours, _) = try census()
         if ours == 0 { throw .vaultNotFound(location) }
-        let format = try transaction(begin: Self.readBegin) { transaction throws(VaultError) in try transaction.format() }
+        let format = try run(.read) { transaction throws(VaultError) in try transaction.format() }
         guard let (application, version) = format, application == PostgresSchema.application else {
             throw .tampered("the database's tables are not an appvault vault (vault_format is missing or names another application)")
         }
@@ -79,46 +80,67 @@ package final class PostgresStore: VaultStore {
     }
 
     private func census() throws(VaultError) -> (ours: Int64, total: Int64) {
-        try transaction(begin: Self.readBegin) { transaction throws(VaultError) in try transaction.census() }
+        try run(.read) { transaction throws(VaultError) in try transaction.census() }
     }
 
-    static let readBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-    static let writeBegin = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"
+    /// How a call uses its connection.
+    private enum Mode {
+        /// One REPEATABLE READ, READ ONLY transaction: one snapshot, no locks.
+        case read
+        /// One READ COMMITTED transaction; its first statement locks the state row.
+        case write
+        /// One statement on its own (autocommit), for the commit-counter hint.
+        case single
+
+        var begin: String? {
+            switch self {
+            case .read: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+            case .write: "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"
+            case .single: nil
+            }
+        }
+    }
 
     package func read<T>(_ body: (any StoreReader) throws -> T) throws(VaultError) -> T {
-        try transaction(begin: Self.readBegin) { transaction throws(VaultError) in
+        try run(.read) { transaction throws(VaultError) in
             do { return try body(transaction) } catch { throw error as? VaultError ?? .storage(String(describing: error)) }
         }
     }
 
     package func write<T>(_ body: (any StoreWriter) throws -> T) throws(VaultError) -> T {
-        try transaction(begin: Self.writeBegin) { transaction throws(VaultError) in
+        try run(.write) { transaction throws(VaultError) in
             do { return try body(transaction) } catch { throw error as? VaultError ?? .storage(String(describing: error)) }
         }
     }
 
-    /// Runs `body` in one transaction on a pooled connection.
+    /// Runs `body` on a pooled connection, in one transaction unless `mode` is single.
     ///
-    /// Run again: when the first statement finds a reused connection cut (nothing of the
-    /// caller's ran), and when the server aborted the transaction for a serialisation failure
-    /// or a deadlock (nothing of it landed). Not run again: when the connection drops during
-    /// COMMIT, as the change may have landed; that is reported as unreachable, and the vault
-    /// only ever hands out a secret after its commit returned.
-    private func transaction<T>(begin: String, _ body: (PostgresTransaction) throws(VaultError) -> T) throws(VaultError) -> T {
+    /// Run again: when a reused connection turns out to be cut before anything of the caller's
+    /// ran (its BEGIN, or the single statement, found it cut: the server restarted or failed
+    /// over), and when the server aborted a transaction for a serialisation failure or a deadlock
+    /// (nothing of it landed). Not run again: when the connection drops during a write's COMMIT,
+    /// as the change may have landed; that is reported as unreachable, and the vault only ever
+    /// hands out a secret after its commit returned. A read's snapshot stays valid whatever
+    /// happens to its COMMIT.
+    private func run<T>(_ mode: Mode, _ body: (PostgresTransaction) throws(VaultError) -> T) throws(VaultError) -> T {
         var attempt = 0
         while true {
             attempt += 1
             let checkout = try pool.checkout()
             defer { pool.checkin(checkout) }
             let connection = checkout.connection
-            do throws(PostgresFailure) {
-                try connection.simple(begin)
-            } catch {
-                if error.connectionLost, checkout.reused, attempt <= Self.attempts {
-                    pool.discardIdle()
-                    continue
+            let again = { (failure: PostgresFailure) -> Bool in
+                guard attempt < Self.attempts else { return false }
+                if failure.connectionLost && checkout.reused { self.pool.discardIdle(); return true }
+                return failure.isRetryable
+            }
+            if let begin = mode.begin {
+                do throws(PostgresFailure) {
+                    try connection.simple(begin)
+                } catch {
+                    if again(error) { continue }
+                    throw PostgresErrors.map(error, at: location)
                 }
-                throw PostgresErrors.map(error, at: location)
             }
             let transaction = PostgresTransaction(connection: connection, location: location)
             let result: T
@@ -126,9 +148,13 @@ package final class PostgresStore: VaultStore {
                 result = try body(transaction)
                 if let failure = transaction.failure { throw PostgresErrors.map(failure, at: location) }
             } catch {
-                rollBack(connection)
-                if let failure = transaction.failure, failure.isRetryable, attempt < Self.attempts { continue }
+                if mode != .single { rollBack(connection) }
+                if let failure = transaction.failure, mode == .single || failure.isRetryable, again(failure) { continue }
                 throw error
+            }
+            guard mode == .write else {
+                if mode == .read { try? connection.simple("COMMIT") }
+                return result
             }
             let commit = transaction.writtenCounter.map { "NOTIFY \(PostgresSchema.channel), '\($0)'; COMMIT" } ?? "COMMIT"
             do throws(PostgresFailure) {
@@ -138,7 +164,7 @@ package final class PostgresStore: VaultStore {
                     throw .storeUnreachable("\(location): the connection was lost while committing, so the change may or may not have landed (`appvault audit` shows which)")
                 }
                 rollBack(connection)
-                if error.isRetryable, attempt < Self.attempts { continue }
+                if error.isRetryable, again(error) { continue }
                 throw PostgresErrors.map(error, at: location)
             }
             return result
@@ -151,7 +177,7 @@ package final class PostgresStore: VaultStore {
     }
 
     package func commitCounterHint() throws(VaultError) -> Int64 {
-        try transaction(begin: Self.readBegin) { transaction throws(VaultError) in try transaction.counter() ?? -1 }
+        try run(.single) { transaction throws(VaultError) in try transaction.counter() ?? -1 }
     }
 
     /// Wakes on the `appvault_commit` notification that every write transaction sends, and
