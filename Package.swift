@@ -132,6 +132,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "FuzzPostgresRows",
+            dependencies: ["FuzzSupport", "PostgresStore"],
+            path: "Tests/Fuzz/PostgresRows",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "FuzzVaultFile",
             dependencies: ["FuzzSupport", "AppVault", "VaultCrypto"],
             path: "Tests/Fuzz/VaultFile",

@@ -10,8 +10,10 @@ declare -A corpus=(
     [FuzzVaultFile]=vault-file
     [FuzzIMAPResponses]=imap-responses
     [FuzzSMTPReplies]=smtp-replies
+    [FuzzPostgresRows]=postgres-rows
 )
-declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192)
+declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192
+                   [FuzzPostgresRows]=8192)
 targets=("$@")
 ((${#targets[@]})) || targets=("${!corpus[@]}")
 scratch=.build-fuzz

@@ -32,21 +32,17 @@ final class PostgresTransaction: StoreWriter {
 
     /// The `vault_format` row: application and format version; nil when there is none.
     func format() throws(VaultError) -> (application: String, version: Int32)? {
-        let rows = try run("SELECT application, format_version FROM vault_format WHERE id = 1")
-        guard rows.rowCount > 0 else { return nil }
-        return (try rows.text(0, "application"), try rows.int32(0, "format_version"))
+        try RowDecoding.format(run("SELECT application, format_version FROM vault_format WHERE id = 1"))
     }
 
     /// How many of the vault's tables, and how many tables in all, the current schema holds.
     func census() throws(VaultError) -> (ours: Int64, total: Int64) {
-        let rows = try run(PostgresSchema.census)
-        return (try rows.int64(0, "ours"), try rows.int64(0, "total"))
+        try RowDecoding.census(run(PostgresSchema.census))
     }
 
     /// The state row's counter without reading the rest (the change hint).
     func counter() throws(VaultError) -> Int64? {
-        let rows = try run("SELECT counter FROM vault_state WHERE id = 1")
-        return rows.rowCount > 0 ? try rows.int64(0, "counter") : nil
+        try RowDecoding.counter(run("SELECT counter FROM vault_state WHERE id = 1"))
     }
 
     func createSchema() throws {
@@ -67,98 +63,58 @@ final class PostgresTransaction: StoreWriter {
     // MARK: - Reading
 
     func header() throws -> StoredHeader? {
-        let rows = try run("""
+        try RowDecoding.header(run("""
             SELECT format_version, vault_id, credential_kind, kdf_ops_limit, kdf_mem_limit, kdf_salt, wrapped_vault_key,
                    created_ms, header_checksum, header_mac FROM vault_header WHERE id = 1
-            """)
-        guard rows.rowCount > 0 else { return nil }
-        return StoredHeader(
-            formatVersion: Int(try rows.int32(0, "format_version")), vaultID: try rows.bytes(0, "vault_id"),
-            credentialKind: try rows.text(0, "credential_kind"), kdfOpsLimit: try rows.int64(0, "kdf_ops_limit"),
-            kdfMemLimit: try rows.int64(0, "kdf_mem_limit"), salt: try rows.bytes(0, "kdf_salt"),
-            wrappedVaultKey: try rows.bytes(0, "wrapped_vault_key"), createdMilliseconds: try rows.int64(0, "created_ms"),
-            checksum: try rows.bytes(0, "header_checksum"), mac: try rows.bytes(0, "header_mac"))
+            """))
     }
 
     func state() throws -> StoredState? {
-        try decodeState(run("SELECT counter, audit_seq, audit_chain, tree_root, mac FROM vault_state WHERE id = 1"))
+        try RowDecoding.state(run("SELECT counter, audit_seq, audit_chain, tree_root, mac FROM vault_state WHERE id = 1"))
     }
 
     /// Locks the state row until the transaction ends: every writer of the vault, on any host,
     /// queues here, so write transactions take effect one after another (at READ COMMITTED,
     /// each later statement sees everything committed before the lock was granted).
     func lockedState() throws -> StoredState? {
-        try decodeState(run("SELECT counter, audit_seq, audit_chain, tree_root, mac FROM vault_state WHERE id = 1 FOR UPDATE"))
-    }
-
-    private func decodeState(_ rows: borrowing PostgresResult) throws(VaultError) -> StoredState? {
-        guard rows.rowCount > 0 else { return nil }
-        return StoredState(counter: try rows.int64(0, "counter"), auditSequence: try rows.int64(0, "audit_seq"),
-                           auditChain: try rows.bytes(0, "audit_chain"), treeRoot: try rows.bytes(0, "tree_root"),
-                           mac: try rows.bytes(0, "mac"))
+        try RowDecoding.state(run("SELECT counter, audit_seq, audit_chain, tree_root, mac FROM vault_state WHERE id = 1 FOR UPDATE"))
     }
 
     func record(_ kind: RecordKind, key: [UInt8]) throws -> StoredRecord? {
-        try decodeRecords(run("SELECT kind, key, ref, tag, body FROM records WHERE kind = $1 AND key = $2",
-                              [.int16(Int16(kind.rawValue)), .bytes(key)])).first
+        try RowDecoding.records(run("SELECT kind, key, ref, tag, body FROM records WHERE kind = $1 AND key = $2",
+                                    [.int16(Int16(kind.rawValue)), .bytes(key)])).first
     }
 
     func records(_ kind: RecordKind, ref: [UInt8]) throws -> [StoredRecord] {
-        try decodeRecords(run("SELECT kind, key, ref, tag, body FROM records WHERE kind = $1 AND ref = $2",
-                              [.int16(Int16(kind.rawValue)), .bytes(ref)]))
+        try RowDecoding.records(run("SELECT kind, key, ref, tag, body FROM records WHERE kind = $1 AND ref = $2",
+                                    [.int16(Int16(kind.rawValue)), .bytes(ref)]))
     }
 
     func records(_ kind: RecordKind, tag: [UInt8]) throws -> [StoredRecord] {
-        try decodeRecords(run("SELECT kind, key, ref, tag, body FROM records WHERE kind = $1 AND tag = $2",
-                              [.int16(Int16(kind.rawValue)), .bytes(tag)]))
+        try RowDecoding.records(run("SELECT kind, key, ref, tag, body FROM records WHERE kind = $1 AND tag = $2",
+                                    [.int16(Int16(kind.rawValue)), .bytes(tag)]))
     }
 
     func records(_ kind: RecordKind) throws -> [StoredRecord] {
-        try decodeRecords(run("SELECT kind, key, ref, tag, body FROM records WHERE kind = $1", [.int16(Int16(kind.rawValue))]))
-    }
-
-    private func decodeRecords(_ rows: borrowing PostgresResult) throws(VaultError) -> [StoredRecord] {
-        var records = [StoredRecord]()
-        records.reserveCapacity(rows.rowCount)
-        for row in 0..<rows.rowCount {
-            guard let value = UInt8(exactly: try rows.int16(row, "kind")), let kind = RecordKind(rawValue: value) else {
-                throw .tampered("a record row has an unknown kind")
-            }
-            records.append(StoredRecord(kind: kind, key: try rows.bytes(row, "key"), ref: try rows.optionalBytes(row, "ref"),
-                                        tag: try rows.optionalBytes(row, "tag"), body: try rows.bytes(row, "body")))
-        }
-        return records
+        try RowDecoding.records(run("SELECT kind, key, ref, tag, body FROM records WHERE kind = $1", [.int16(Int16(kind.rawValue))]))
     }
 
     func treeNodes(_ ids: [Int64]) throws -> [Int64: [UInt8]] {
         guard !ids.isEmpty else { return [:] }
-        return try decodeNodes(run("SELECT id, node FROM tree WHERE id = ANY($1)", [.int64Array(ids)]))
+        return try RowDecoding.treeNodes(run("SELECT id, node FROM tree WHERE id = ANY($1)", [.int64Array(ids)]))
     }
 
     func allTreeNodes() throws -> [Int64: [UInt8]] {
-        try decodeNodes(run("SELECT id, node FROM tree"))
-    }
-
-    private func decodeNodes(_ rows: borrowing PostgresResult) throws(VaultError) -> [Int64: [UInt8]] {
-        var nodes = [Int64: [UInt8]](minimumCapacity: rows.rowCount)
-        for row in 0..<rows.rowCount { nodes[try rows.int64(row, "id")] = try rows.bytes(row, "node") }
-        return nodes
+        try RowDecoding.treeNodes(run("SELECT id, node FROM tree"))
     }
 
     func auditEntries(after sequence: Int64, limit: Int) throws -> [StoredAuditEntry] {
-        let rows = try run("SELECT seq, at_ms, body, mac FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-                           [.int64(sequence), .int64(Int64(limit))])
-        var entries = [StoredAuditEntry]()
-        entries.reserveCapacity(rows.rowCount)
-        for row in 0..<rows.rowCount {
-            entries.append(StoredAuditEntry(sequence: try rows.int64(row, "seq"), milliseconds: try rows.int64(row, "at_ms"),
-                                            body: try rows.bytes(row, "body"), mac: try rows.bytes(row, "mac")))
-        }
-        return entries
+        try RowDecoding.auditEntries(run("SELECT seq, at_ms, body, mac FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                                         [.int64(sequence), .int64(Int64(limit))]))
     }
 
     func lastAuditSequence() throws -> Int64 {
-        try run("SELECT max(seq) AS seq FROM audit_log").optionalInt64(0, "seq") ?? 0
+        try RowDecoding.lastSequence(run("SELECT max(seq) AS seq FROM audit_log"))
     }
 
     // MARK: - Writing

@@ -21,6 +21,9 @@
 //                                      per attempt, then "done"
 //   counter                            ok COUNTER
 //   wait-change COUNTER MILLISECONDS   ok COUNTER ELAPSED-MS
+//   revoke-lease ID                    ok
+//   watch MILLISECONDS                 ok EVENT ELAPSED-MS: follows the audit log through waitForChange,
+//                                      as the agent's session feed does, until a revoke or the time-out
 //   verify                             ok intact | error 6 PROBLEMS
 import AppVault
 import Foundation
@@ -155,6 +158,23 @@ while let line = readLine() {
             let counter = try vault.waitForChange(after: Int64(words[1]) ?? -1, timeout: .milliseconds(Int(words[2]) ?? 0))
             let elapsed = ContinuousClock.now - started
             reply("ok \(counter) \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)")
+        case "revoke-lease" where words.count == 2:
+            try vault.revokeLease(id: String(words[1]))
+            reply("ok")
+        case "watch" where words.count == 2:
+            let started = ContinuousClock.now
+            let deadline = started + .milliseconds(Int(words[1]) ?? 0)
+            var cursor = try vault.auditCursor()
+            var counter = try vault.commitCounterHint()
+            var seen = "none"
+            while seen == "none", ContinuousClock.now < deadline {
+                counter = try vault.waitForChange(after: counter, timeout: deadline - ContinuousClock.now)
+                let (next, records) = try vault.auditChanges(after: cursor)
+                cursor = next
+                seen = records.first { $0.event.hasSuffix(".revoke") }?.event ?? "none"
+            }
+            let elapsed = ContinuousClock.now - started
+            reply("ok \(seen) \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)")
         case "verify":
             let result = try vault.verifyAudit()
             reply(result.isIntact ? "ok intact" : "error 6 " + result.problems.joined(separator: "; "))

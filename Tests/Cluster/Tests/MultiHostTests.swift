@@ -47,6 +47,29 @@ struct MultiHostTests {
         #expect(try host2.expectOK("verify") == ["intact"])
     }
 
+    @Test("a revoke on host 2 reaches host 3's change feed (the one the agent's sessions follow) well within one second")
+    func revokeReachesOtherHost() throws {
+        let vault = try ClusterVault()
+        try vault.create()
+        let host2 = try vault.host(2), host3 = try vault.host(3)
+        var latencies = [Duration]()
+        for _ in 0..<10 {
+            let granted = try host2.expectOK("grant-login work imap")
+            try host3.send("open-session work imap\n" + granted[1])
+            let session = try #require(try host3.readLine().split(separator: " ").last.map(String.init))
+            try host3.send("watch 5000")
+            Thread.sleep(forTimeInterval: 0.2)
+            _ = try host2.expectOK("revoke-lease " + session)
+            let revokedAt = ContinuousClock.now
+            let seen = try host3.readLine().split(separator: " ")
+            latencies.append(ContinuousClock.now - revokedAt)
+            #expect(seen.count == 3 && seen[1] == "lease.revoke", "\(seen)")
+        }
+        let worst = try #require(latencies.max())
+        #expect(worst < .seconds(1), "\(latencies)")
+        print("revoke on host 2 seen on host 3 after \(latencies.sorted()[latencies.count / 2]) (median), \(worst) (worst)")
+    }
+
     @Test("a one-use lease raced from all three hosts is spent exactly once, 1,000 times (login and connector leases)")
     func raceFromThreeHosts() throws {
         let vault = try ClusterVault()
