@@ -1,4 +1,5 @@
 import AppVault
+import Logging
 import PostgresStore
 
 /// Where a vault lives: a file (the embedded SQLite store) or a PostgreSQL database (the shared
@@ -20,11 +21,12 @@ enum VaultLocation {
         }
     }
 
-    /// Opens the store of an existing vault (checked: file permissions, or the tables' format).
-    func openStore() throws(VaultError) -> any VaultStore {
+    /// Opens the store of an existing vault (checked: file permissions, or the tables' format);
+    /// a database store reports lost and regained connections to `logger`.
+    func openStore(logger: Logger = CLILogging.logger) throws(VaultError) -> any VaultStore {
         switch self {
         case .file(let path): try SQLiteStore.open(path: path)
-        case .database(let address): try PostgresStore.open(address, logger: CLILogging.logger)
+        case .database(let address): try PostgresStore.open(address, logger: logger)
         }
     }
 

@@ -80,7 +80,8 @@ struct VaultOptions: ParsableArguments {
 
     /// Opens the vault without unlocking it (metadata only).
     func openLocked(configuration: VaultConfiguration? = nil) throws(VaultError) -> Vault {
-        try Vault.open(store: location().openStore(), configuration: configuration ?? self.configuration())
+        let configuration = configuration ?? self.configuration()
+        return try Vault.open(store: location().openStore(logger: configuration.logger), configuration: configuration)
     }
 
     /// Creates a new vault where the options point, with the credential `credential` reads once
