@@ -117,6 +117,10 @@ enum Postgres {
                 + "then every row read back and compared).",
             "Lease + read = `lease` then `redeem` on a random account (two write transactions), in this process, over TLS "
                 + "to 127.0.0.1; the server runs with fsync on.",
+            "Every grant checks the per-holder cap by reading and verifying every lease its holder (here always `bench`) "
+                + "got within the retention hour; with more accounts those leases sit in more integrity-tree leaves, and "
+                + "each leaf's path comes over the network. Run by hand with a new holder per lease, the same measurement "
+                + "was flat: 8.0 ms at 10, 1,000 and 10,000 accounts.",
         ]
         return table
     }
