@@ -13,7 +13,8 @@ build: deps
 test: deps
 	scripts/run-tests.sh
 
-# The multi-host tests: three hosts (network namespaces, root) sharing a PostgreSQL vault.
+# Only the multi-host tests (make test runs them as well): three hosts (network namespaces, root)
+# sharing a PostgreSQL vault.
 test-cluster: deps
 	scripts/test-cluster.sh
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make test-cluster`: the multi-host tests (issue 12). Starts the PostgreSQL test cluster with its
-# three hosts (network namespaces: needs root), runs the ClusterTests suite, and scans its output
-# for leaked test secrets. APPVAULT_CLUSTER_RACE_ROUNDS (default 1000) sets the race's length.
+# `make test-cluster`: only the multi-host tests (issue 12; `make test` runs them too). Starts the
+# PostgreSQL test cluster with its three hosts (network namespaces: needs root), runs the
+# ClusterTests suite, and scans its output for leaked test secrets.
+# APPVAULT_CLUSTER_RACE_ROUNDS (default 1000) sets the race's length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "make test-cluster needs root: the hosts are network namespaces (ip netns)" >&2; exit 1; }

@@ -19,6 +19,7 @@ export APPVAULT_CRASH_ITERATIONS=${APPVAULT_CRASH_ITERATIONS:-600}
 export APPVAULT_CONCURRENCY_OPERATIONS=${APPVAULT_CONCURRENCY_OPERATIONS:-1000}
 export APPVAULT_AGENT_CRASH_ITERATIONS=${APPVAULT_AGENT_CRASH_ITERATIONS:-100}
 set +e
+# The multi-host suite is not a reliability test (make test runs it).
 swift test --skip-build --skip ClusterTests 2>&1 | tee "$log" | grep -E "✘|Test run with|skipped"
 status=${PIPESTATUS[0]}
 set -e

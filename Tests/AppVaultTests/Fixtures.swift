@@ -73,6 +73,18 @@ struct VaultFixture {
         try queue.write { try $0.execute(sql: sql) }
     }
 
+    /// Reopens and unlocks the vault, lists, reads the audit log and the leases, verifies
+    /// everything and reads the secret; throws at the first refusal (doctored-store tests).
+    func useEverything() throws {
+        let vault = try reopen()
+        try vault.unlock(with: passphrase("correct horse"))
+        _ = try vault.accounts()
+        _ = try vault.auditRecords()
+        _ = try vault.liveLeases()
+        guard try vault.verifyAudit().isIntact else { throw VaultError.tampered("audit") }
+        _ = try readSecret(vault)
+    }
+
     /// Reads the secret through a lease, as a connector would.
     func readSecret(_ vault: Vault? = nil, protocol proto: MailProtocol = .imap) throws -> String {
         let vault = vault ?? self.vault

@@ -187,16 +187,7 @@ struct PostgresSchemaTests {
         let fixture = try VaultFixture(.postgres)
         _ = try fixture.vault.lease(account: "work", for: .imap, holder: "t")
         try fixture.sql(sql)
-        func attempt() throws {
-            let vault = try fixture.reopen()
-            try vault.unlock(with: passphrase("correct horse"))
-            _ = try vault.accounts()
-            _ = try vault.auditRecords()
-            _ = try vault.liveLeases()
-            guard try vault.verifyAudit().isIntact else { throw VaultError.tampered("audit") }
-            _ = try fixture.readSecret(vault)
-        }
-        #expect(throws: VaultError.self) { try attempt() }
+        #expect(throws: VaultError.self) { try fixture.useEverything() }
     }
 }
 
