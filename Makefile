@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: deps build test demo torture bench clean install uninstall deb test-install test-deb docs
+.PHONY: deps build test test-cluster demo torture bench clean install uninstall deb test-install test-deb docs
 
 deps:
 	@scripts/install-deps.sh
@@ -16,6 +16,11 @@ build: deps
 
 test: deps
 	scripts/run-tests.sh
+
+# Only the multi-host tests (make test runs them as well): three hosts (network namespaces, root)
+# sharing a PostgreSQL vault.
+test-cluster: deps
+	scripts/test-cluster.sh
 
 torture: deps
 	scripts/torture.sh

@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "VaultCrypto", targets: ["VaultCrypto"]),
         .library(name: "AppVault", targets: ["AppVault"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
         .library(name: "MailConnectors", targets: ["MailConnectors"]),
         .library(name: "MailProxy", targets: ["MailProxy"]),
         .library(name: "VaultAgent", targets: ["VaultAgent"]),
@@ -36,6 +37,11 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "VaultCrypto",
             dependencies: ["CSodium"],
@@ -46,6 +52,14 @@ let package = Package(
             dependencies: [
                 "VaultCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "AppVault", "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -78,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "appvault",
             dependencies: [
-                "AppVault", "VaultCrypto", "MailConnectors", "VaultAgent",
+                "AppVault", "PostgresStore", "VaultCrypto", "MailConnectors", "VaultAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "AppVaultBench",
             dependencies: [
-                "AppVault", "VaultCrypto", "VaultAgent", "MailConnectors", "MailProxy", "CSodium",
+                "AppVault", "PostgresStore", "VaultCrypto", "VaultAgent", "MailConnectors", "MailProxy", "CSodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AppVaultTests",
-            dependencies: ["AppVault", "VaultCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AppVault", "PostgresStore", "VaultCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -152,9 +166,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "FuzzPostgresRows",
+            dependencies: ["FuzzSupport", "PostgresStore"],
+            path: "Tests/Fuzz/PostgresRows",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "FuzzVaultFile",
             dependencies: ["FuzzSupport", "AppVault", "VaultCrypto"],
             path: "Tests/Fuzz/VaultFile",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ClusterHost",
+            dependencies: ["AppVault", "PostgresStore", "VaultCrypto"],
+            path: "Tests/Cluster/Host",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["TestSupport", "AppVault", "VaultAgent", "VaultCrypto"],
+            path: "Tests/Cluster/Tests",
             swiftSettings: strictSettings
         ),
         .target(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: builds the benchmark in release mode, prepares throwaway `pass` and KeePassXC stores
-# holding as many entries as the benchmark's vault, starts the local test mail servers, runs
-# appvault-bench and writes docs/benchmarks.md.
+# holding as many entries as the benchmark's vault, starts the local test mail servers and a
+# PostgreSQL server with three hosts (scripts/testcluster; the hosts need root), runs appvault-bench
+# and writes docs/benchmarks.md.
 # Pass `--quick` for a short smoke run (fewer samples, 10 000 instead of 100 000 accounts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,13 +22,21 @@ export GNUPGHOME="$work/gnupg"
 # own so they never meet another checkout's test servers; stopped at the end.
 export APPVAULT_TEST_SERVERS_DIR="${TMPDIR:-/tmp}/appvault-bench-testservers"
 export APPVAULT_TEST_PORT_OFFSET=${APPVAULT_BENCH_PORT_OFFSET:-3000}
+# The PostgreSQL sections' server: a server of the test cluster (its own folder, ports and network
+# namespaces) with fsync on, next to the cluster's hosts, which the multi-host rows run in.
+export APPVAULT_TEST_CLUSTER_DIR="${TMPDIR:-/tmp}/appvault-bench-testcluster"
 cleanup() {
     gpgconf --kill gpg-agent 2>/dev/null || true
     rm -rf "$work"
     scripts/testservers/stop.sh >/dev/null 2>&1 || true
+    scripts/testcluster/stop.sh >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 eval "$(scripts/testservers/start.sh)"
+eval "$(scripts/testcluster/start.sh)"
+pg_port=$((20432 + APPVAULT_TEST_PORT_OFFSET + 4))
+pg_address=$(sed -n 's/^SERVER_ADDRESS=//p' "$APPVAULT_TEST_CLUSTER/cluster.conf")
+scripts/testcluster/instance.sh init bench "$pg_port" "$pg_address"
 mkdir -m 700 "$GNUPGHOME" "$work/plain"
 
 echo "preparing a throwaway gpg key, a pass store and a KeePassXC database with $entries entries"
@@ -59,4 +68,5 @@ APPVAULT_BENCH_APPVAULT="$bin/appvault" APPVAULT_BENCH_APPVAULT_STATIC="$static_
 APPVAULT_BENCH_GNUPGHOME="$GNUPGHOME" \
 APPVAULT_BENCH_PASS_STORE="$PASSWORD_STORE_DIR" APPVAULT_BENCH_KDBX="$work/entries.kdbx" \
 APPVAULT_BENCH_KDBX_KEY="$work/kdbx.key" APPVAULT_BENCH_ENTRIES="$entries" \
+APPVAULT_BENCH_PG_CLUSTER="$APPVAULT_TEST_CLUSTER" APPVAULT_BENCH_PG_PORT="$pg_port" \
     "$bin/appvault-bench" --output docs/benchmarks.md "$@"

@@ -14,9 +14,10 @@ declare -A corpus=(
     [FuzzProxyPreLogin]=proxy-prelogin
     [FuzzIMAPFetch]=imap-fetch
     [FuzzMIMEMessages]=mime-messages
+    [FuzzPostgresRows]=postgres-rows
 )
 declare -A maxlen=([FuzzAgentCodec]=70000 [FuzzVaultFile]=200000 [FuzzVaultRows]=512 [FuzzIMAPResponses]=16384 [FuzzSMTPReplies]=8192
-                   [FuzzProxyPreLogin]=16384 [FuzzIMAPFetch]=16384 [FuzzMIMEMessages]=65536)
+                   [FuzzProxyPreLogin]=16384 [FuzzIMAPFetch]=16384 [FuzzMIMEMessages]=65536 [FuzzPostgresRows]=8192)
 targets=("$@")
 ((${#targets[@]})) || targets=("${!corpus[@]}")
 scratch=.build-fuzz

@@ -2,8 +2,8 @@
 # Installs the Debian packages appvault needs to build, test and demo, when any is missing.
 # Usage: install-deps.sh [PACKAGE...]   (default: the build, test and demo packages)
 set -euo pipefail
-packages=(libsodium-dev libssl-dev libsqlite3-dev pkg-config dovecot-imapd python3-aiosmtpd openssl curl sqlite3 util-linux procps
-          libpython3.11-testsuite golang-github-jhillyerd-enmime-dev)
+packages=(libsodium-dev libssl-dev libsqlite3-dev libpq-dev pkg-config dovecot-imapd python3-aiosmtpd openssl curl sqlite3 util-linux procps
+          libpython3.11-testsuite golang-github-jhillyerd-enmime-dev postgresql iproute2)
 (($#)) && packages=("$@")
 missing=()
 for p in "${packages[@]}"; do

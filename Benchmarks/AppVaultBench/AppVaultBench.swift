@@ -8,7 +8,8 @@ import Foundation
 /// `APPVAULT_BENCH_*` variables set by scripts/bench.sh. Two helper modes serve the scale section
 /// and scripts/bench-profile.sh: `seed FOLDER ACCOUNTS` fills a new vault, `probe-scale FOLDER
 /// ACCOUNTS SCALE` measures one and prints JSON; `probe-fetch FOLDER MAILBOX 0|1 0|1` is the fetch
-/// section's child (attachments too; fsync each file).
+/// section's child (attachments too; fsync each file);
+/// `pg-host ...` is one host of the PostgreSQL section.
 @main
 struct AppVaultBench {
     static func main() {
@@ -30,6 +31,9 @@ struct AppVaultBench {
             return try FetchProbe.main(folder: arguments[1], mailbox: arguments[2], attachments: arguments[3] == "1",
                                        durable: arguments[4] == "1")
         }
+        if arguments.first == "pg-host" {
+            return try SessionCycle.host(arguments: Array(arguments.dropFirst()))
+        }
         if arguments.first == "seed", arguments.count == 3, let accounts = Int(arguments[2]) {
             let elapsed = try BenchVault.create(in: arguments[1], accounts: accounts)
             return print("seeded \(accounts) accounts in \(Format.duration(elapsed))")
@@ -43,6 +47,7 @@ struct AppVaultBench {
             ("crypto floor", CryptoFloor.run), ("throughput", Throughput.run), ("scale", Scale.run),
             ("CLI round trip", CLIRoundTrip.run), ("login", Login.run), ("unlock", Unlock.run), ("proxy", ProxyBench.run),
             ("fetch", Fetch.run),
+            ("postgres hosts", Postgres.hosts), ("postgres scale", Postgres.scale),
         ]
         for (name, section) in sections where settings.only.map({ name.hasPrefix($0) }) ?? true {
             print("measuring \(name)...")
@@ -89,6 +94,7 @@ enum BenchArguments {
         if let folder = environment["APPVAULT_TEST_SERVERS"], !folder.isEmpty {
             settings.testServers = TestServers.load(folder: folder)
         }
+        settings.postgres = BenchPostgres.load(environment: environment)
         return settings
     }
 }

@@ -58,8 +58,9 @@ public enum VaultError: Error, Equatable, Sendable, CustomStringConvertible {
     case accountDead(String)
     /// The daily traffic limit of the provider would be crossed; wait until the next UTC day.
     case trafficLimit(account: String, direction: String, usedBytes: Int64, limitBytes: Int64)
-    /// The shared store (a PostgreSQL database) cannot be reached; nothing was changed. Check the
-    /// database and the network; agents reconnect by themselves when it returns.
+    /// The shared store (a PostgreSQL database) cannot be reached; the text says where and whether
+    /// anything was changed (nothing, unless the connection dropped during the commit itself).
+    /// Check the database and the network; agents reconnect by themselves when it returns.
     case storeUnreachable(String)
     /// A file could not be read or written; the text names the file and the system error.
     case io(String)
@@ -125,7 +126,7 @@ public enum VaultError: Error, Equatable, Sendable, CustomStringConvertible {
         case .trafficLimit(let account, let direction, let used, let limit):
             return "account '\(account)' would cross its daily \(direction) limit (\(used) of \(limit) bytes used today, UTC); wait for the next day"
         case .storeUnreachable(let what):
-            return "the shared vault store cannot be reached (\(what)); nothing was changed, try again"
+            return "the shared vault store cannot be reached: \(what); try again when it is back"
         case .io(let text):
             return text
         case .storage(let text):

@@ -1,20 +1,21 @@
 import Foundation
+import Glibc
 import Testing
 @testable import AppVault
 import VaultCrypto
 
 @Suite("Accounts: add, view once, rotate, revoke, input checks")
 struct AccountTests {
-    @Test("add stores metadata and a fingerprint, never the plaintext")
-    func addStoresNoPlaintext() throws {
-        let fixture = try VaultFixture()
+    @Test("add stores metadata and a fingerprint, never the plaintext", arguments: StoreKind.allCases)
+    func addStoresNoPlaintext(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let record = try fixture.vault.account(named: "work")
         #expect(record.imap == (try ServerEndpoint(host: "imap.gmail.com", port: 993, security: .tls)))
         #expect(record.smtp == (try ServerEndpoint(host: "smtp.gmail.com", port: 465, security: .tls)))
         #expect(record.generation == 1)
         #expect(record.fingerprint?.count == 14)
         #expect(record.dailyDownloadLimitBytes == 2_500_000_000)
-        let cells = try GRDBQueue(path: fixture.path).allCells()
+        let cells = try fixture.store.allCells()
         #expect(!cells.contains(subsequence: Array("abcdefghijklmnop".utf8)))
         #expect(!cells.contains(subsequence: Array("abcd efgh".utf8)))
     }
@@ -89,9 +90,9 @@ struct AccountTests {
         #expect(throws: VaultError.self) { _ = try ServerEndpoint(parsing: "bad host:993") }
     }
 
-    @Test("adding an existing name fails and changes nothing")
-    func duplicateName() throws {
-        let fixture = try VaultFixture()
+    @Test("adding an existing name fails and changes nothing", arguments: StoreKind.allCases)
+    func duplicateName(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let spec = try AccountSpec(name: "work", email: "other@gmail.com", provider: "gmail")
         #expect(throws: VaultError.accountExists("work")) {
             try fixture.vault.addAccount(spec, secret: secret("qqqq rrrr ssss tttt"))
@@ -100,9 +101,9 @@ struct AccountTests {
         #expect(try fixture.vault.account(named: "work").email == "work@gmail.com")
     }
 
-    @Test("a generated password is shown once and is what leases hand out")
-    func generatedViewOnce() throws {
-        let fixture = try VaultFixture()
+    @Test("a generated password is shown once and is what leases hand out", arguments: StoreKind.allCases)
+    func generatedViewOnce(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let spec = try AccountSpec(name: "gen", email: "gen@example.org", provider: "custom",
                                    imap: ServerEndpoint(parsing: "localhost:10993"), smtp: ServerEndpoint(parsing: "localhost:10465"))
         let generated = try fixture.vault.addAccount(spec)
@@ -117,9 +118,9 @@ struct AccountTests {
         #expect(rotated.count == 16 && rotated.allSatisfy { $0.isLowercase })
     }
 
-    @Test("rotate replaces the secret, bumps the generation and the fingerprint")
-    func rotate() throws {
-        let fixture = try VaultFixture()
+    @Test("rotate replaces the secret, bumps the generation and the fingerprint", arguments: StoreKind.allCases)
+    func rotate(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let before = try fixture.vault.account(named: "work")
         let after = try fixture.vault.rotate(account: "work", secret: secret("qqqq rrrr ssss tttt"))
         #expect(after.generation == before.generation + 1)
@@ -128,9 +129,9 @@ struct AccountTests {
         #expect(try fixture.readSecret() == "qqqqrrrrsssstttt")
     }
 
-    @Test("revoke destroys the ciphertext and keeps a tombstone")
-    func revoke() throws {
-        let fixture = try VaultFixture()
+    @Test("revoke destroys the ciphertext and keeps a tombstone", arguments: StoreKind.allCases)
+    func revoke(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let summary = try fixture.vault.revoke(account: "work")
         let record = summary.record
         #expect(record.status == .revoked)
@@ -144,17 +145,17 @@ struct AccountTests {
         #expect(try fixture.readSecret() == "wwwwxxxxyyyyzzzz")
     }
 
-    @Test("unknown accounts give noSuchAccount")
-    func unknownAccount() throws {
-        let fixture = try VaultFixture()
+    @Test("unknown accounts give noSuchAccount", arguments: StoreKind.allCases)
+    func unknownAccount(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         #expect(throws: VaultError.noSuchAccount("nope")) { try fixture.vault.rotate(account: "nope", secret: secret("aaaa bbbb cccc dddd")) }
         #expect(throws: VaultError.noSuchAccount("nope")) { try fixture.vault.revoke(account: "nope") }
         #expect(throws: VaultError.noSuchAccount("nope")) { _ = try fixture.vault.lease(account: "nope", for: .imap, holder: "t") }
     }
 
-    @Test("the traffic meter refuses work past the provider's daily limit")
-    func trafficLimit() throws {
-        let fixture = try VaultFixture()
+    @Test("the traffic meter refuses work past the provider's daily limit", arguments: StoreKind.allCases)
+    func trafficLimit(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         try fixture.vault.recordTraffic(account: "work", bytesIn: 2_400_000_000, bytesOut: 10)
         try fixture.vault.ensureAllowance(account: "work", direction: .download, bytes: 100_000_000)
         #expect(throws: VaultError.trafficLimit(account: "work", direction: "download", usedBytes: 2_400_000_000, limitBytes: 2_500_000_000)) {
@@ -164,9 +165,9 @@ struct AccountTests {
         #expect(try fixture.vault.trafficToday(account: "work").bytesIn == 0, "a new UTC day starts a new meter")
     }
 
-    @Test("today's traffic of every account in one read matches the per-account meter and skips revoked accounts")
-    func trafficOfAllAccounts() throws {
-        let fixture = try VaultFixture()
+    @Test("today's traffic of every account in one read matches the per-account meter and skips revoked accounts", arguments: StoreKind.allCases)
+    func trafficOfAllAccounts(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         try fixture.vault.addAccount(AccountSpec(name: "idle", email: "idle@gmail.com", provider: "gmail"),
                                      secret: secret("qrst uvwx yzab cdef"))
         try fixture.vault.addAccount(AccountSpec(name: "gone", email: "gone@gmail.com", provider: "gmail"),
@@ -182,8 +183,20 @@ struct AccountTests {
 }
 
 extension Array where Element == UInt8 {
+    /// Whether `needle` occurs in these bytes (memchr and memcmp: the stolen-store tests search
+    /// megabytes of data files).
     func contains(subsequence needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, needle.count <= count else { return false }
-        return (0...(count - needle.count)).contains { Array(self[$0..<$0 + needle.count]) == needle }
+        return withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { wanted in
+                let start = haystack.baseAddress!, end = start + (haystack.count - wanted.count + 1)
+                var position = start
+                while position < end, let found = memchr(position, Int32(wanted[0]), end - position) {
+                    if memcmp(found, wanted.baseAddress!, wanted.count) == 0 { return true }
+                    position = UnsafeRawPointer(found) + 1
+                }
+                return false
+            }
+        }
     }
 }

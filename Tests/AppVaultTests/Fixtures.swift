@@ -31,63 +31,58 @@ struct RedactedInput: Sendable, CustomTestStringConvertible {
 
 func passphrase(_ text: String) throws -> MasterCredential { try .passphrase(secret(text)) }
 
-/// A fresh vault with one Gmail account `work`, unlocked.
+/// A fresh vault with one Gmail account `work`, unlocked, in a store of the kind asked for.
 struct VaultFixture {
     let folder = TemporaryFolder()
     let clock = ManualClock()
+    let store: StoreFactory
     let vault: Vault
     let anchor: AnchorSetting
-    var path: String { folder.file("vault/vault.db") }
+    /// The vault file (SQLite only).
+    var path: String { store.path }
 
-    init(limits: LeaseLimits = LeaseLimits(), anchored: Bool = false) throws {
+    init(_ kind: StoreKind = .sqlite, limits: LeaseLimits = LeaseLimits(), anchored: Bool = false) throws {
         anchor = anchored ? .folder(folder.file("anchors")) : .disabled
-        vault = try Vault.create(at: folder.file("vault/vault.db"), credential: passphrase("correct horse"), kdf: fastKDF,
-                                 configuration: VaultConfiguration(clock: clock, actor: "test", leaseLimits: limits, anchor: anchor))
+        store = try StoreFactory(kind, folder: folder.path)
+        vault = try store.createVault(credential: passphrase("correct horse"),
+                                      configuration: VaultConfiguration(clock: clock, actor: "test", leaseLimits: limits, anchor: anchor))
         try vault.addAccount(AccountSpec(name: "work", email: "work@gmail.com", provider: "gmail"),
                              secret: secret("abcd efgh ijkl mnop"))
     }
 
     func reopen() throws -> Vault {
-        try Vault.open(at: path, configuration: VaultConfiguration(clock: clock, actor: "test", anchor: anchor))
+        try store.openVault(configuration: VaultConfiguration(clock: clock, actor: "test", anchor: anchor))
     }
 
-    /// A second handle on the same file, unlocked (another process, as far as the vault knows).
+    /// A second handle on the same store, unlocked (another process, as far as the vault knows).
     func reopenUnlocked() throws -> Vault {
         let other = try reopen()
         try other.unlock(with: passphrase("correct horse"))
         return other
     }
 
-    /// Runs SQL against the vault file with the `sqlite3` program, as an attacker with write
-    /// access to the file would.
-    func sqlite3(_ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, sql]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw VaultError.io("sqlite3 failed (\(process.terminationStatus)): \(message)")
-        }
-    }
+    /// Runs SQL on the vault's rows (`sqlite3` or `psql`), as an attacker with write access would.
+    func sql(_ statements: String) throws { try store.sql(statements) }
 
-    /// A copy of the vault file as it is now (a backup an attacker kept).
-    func backup(_ name: String = "backup.db") throws -> String {
-        vault.store.checkpoint()
-        let copy = folder.file(name)
-        try? FileManager.default.removeItem(atPath: copy)
-        try FileManager.default.copyItem(atPath: path, toPath: copy)
-        return copy
-    }
+    /// A copy of every row as it is now (a backup an attacker kept).
+    func backup() throws -> StoreBackup { try store.backup(of: vault) }
 
-    /// Runs raw SQL through GRDB (for statements `sqlite3` makes awkward).
+    /// Runs raw SQL through GRDB (SQLite only; for statements `sqlite3` makes awkward).
     func tamper(_ sql: String) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { try $0.execute(sql: sql) }
+    }
+
+    /// Reopens and unlocks the vault, lists, reads the audit log and the leases, verifies
+    /// everything and reads the secret; throws at the first refusal (doctored-store tests).
+    func useEverything() throws {
+        let vault = try reopen()
+        try vault.unlock(with: passphrase("correct horse"))
+        _ = try vault.accounts()
+        _ = try vault.auditRecords()
+        _ = try vault.liveLeases()
+        guard try vault.verifyAudit().isIntact else { throw VaultError.tampered("audit") }
+        _ = try readSecret(vault)
     }
 
     /// Reads the secret through a lease, as a connector would.

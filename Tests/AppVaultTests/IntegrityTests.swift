@@ -5,62 +5,60 @@ import Testing
 @testable import AppVault
 import VaultCrypto
 
+/// Whether `body` throws a ``VaultError`` that `matches`.
+func throwsVaultError(_ body: () throws -> Void, where matches: (VaultError) -> Bool) -> Bool {
+    do { try body() } catch let error as VaultError { return matches(error) } catch { return false }
+    return false
+}
+
 /// Whether `body` throws ``VaultError/tampered(_:)`` (any text).
 func isTampered(_ body: () throws -> Void) -> Bool {
-    do { try body() } catch let error as VaultError {
-        if case .tampered = error { return true }
-        return false
-    } catch { return false }
-    return false
+    throwsVaultError(body) { if case .tampered = $0 { true } else { false } }
 }
 
 @Suite("Integrity: every row authenticated, the current state committed to (issue 11, attacks 1 and 3)")
 struct IntegrityTests {
-    @Test("one flipped bit anywhere in an account's sealed row is detected", arguments: [0, 23, 24, 40, 60, 87])
-    func flippedAccountBit(position: Int) throws {
-        let fixture = try VaultFixture()
+    @Test("one flipped bit anywhere in an account's sealed row is detected", arguments: StoreKind.allCases, [0, 23, 24, 40, 60, 87])
+    func flippedAccountBit(store: StoreKind, position: Int) throws {
+        let fixture = try VaultFixture(store)
         let key = try fixture.accountKeyHex()
-        var body = try GRDBQueue(path: fixture.path).body(kind: 1, keyHex: key)
+        var body = try fixture.store.body(kind: 1, keyHex: key)
         body[position] ^= 0x01
-        try fixture.sqlite3("UPDATE records SET body = x'\(Hex.encode(body))' WHERE kind = 1 AND hex(key) = upper('\(key)')")
+        try fixture.sql("UPDATE records SET body = \(fixture.store.blob(body)) WHERE kind = 1 AND hex(key) = upper('\(key)')")
         #expect(isTampered { _ = try fixture.vault.account(named: "work") })
         #expect(isTampered { _ = try fixture.readSecret() })
     }
 
-    @Test("attack 1: an account row replaced outside appvault is refused by rotate, verify and use; nothing is sealed to it")
-    func editedAccountThenRotate() throws {
-        let fixture = try VaultFixture()
+    @Test("attack 1: an account row replaced outside appvault is refused by rotate, verify and use; nothing is sealed to it", arguments: StoreKind.allCases)
+    func editedAccountThenRotate(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         // The attacker's own vault gives a validly sealed row naming his servers; he plants it.
-        let attacker = try VaultFixture()
+        let attacker = try VaultFixture(store)
         try attacker.vault.addAccount(
             AccountSpec(name: "evil", email: "work@gmail.com", provider: "custom",
                         imap: ServerEndpoint(parsing: "evil.example:993"), smtp: ServerEndpoint(parsing: "evil.example:465")),
             secret: secret("zzzz yyyy xxxx wwww"))
         let key = try fixture.accountKeyHex()
         let evil = try attacker.accountKeyHex("evil")
-        let secretBefore = try GRDBQueue(path: fixture.path).body(kind: 2, keyHex: key)
-        try fixture.sqlite3("""
-            ATTACH '\(attacker.path)' AS other;
-            UPDATE records SET body = (SELECT body FROM other.records WHERE kind = 1 AND hex(key) = upper('\(evil)'))
-            WHERE kind = 1 AND hex(key) = upper('\(key)');
-            """)
+        let secretBefore = try fixture.store.body(kind: 2, keyHex: key)
+        let planted = try attacker.store.body(kind: 1, keyHex: evil)
+        try fixture.sql("UPDATE records SET body = \(fixture.store.blob(planted)) WHERE kind = 1 AND hex(key) = upper('\(key)')")
         #expect(isTampered { try fixture.vault.rotate(account: "work", secret: secret("qqqq rrrr ssss tttt")) })
         #expect(isTampered { _ = try fixture.vault.lease(account: "work", for: .imap, holder: "t") })
         #expect(isTampered { try fixture.vault.recordCheck(account: "work", passwordWorks: false, detail: "x") })
-        #expect(try GRDBQueue(path: fixture.path).body(kind: 2, keyHex: key) == secretBefore, "nothing was re-sealed")
+        #expect(try fixture.store.body(kind: 2, keyHex: key) == secretBefore, "nothing was re-sealed")
         #expect(try !fixture.vault.verifyAudit().isIntact)
     }
 
-    @Test("attack 3: account and password rows restored from a backup do not revive a rotated-away password")
-    func restoredRotatedAccount() throws {
-        let fixture = try VaultFixture()
+    @Test("attack 3: account and password rows restored from a backup do not revive a rotated-away password", arguments: StoreKind.allCases)
+    func restoredRotatedAccount(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let backup = try fixture.backup()
         try fixture.vault.rotate(account: "work", secret: secret("qqqq rrrr ssss tttt"))
-        try fixture.sqlite3("""
-            ATTACH '\(backup)' AS old;
+        try fixture.store.sql("""
             DELETE FROM records WHERE kind IN (1, 2);
             INSERT INTO records SELECT * FROM old.records WHERE kind IN (1, 2);
-            """)
+            """, with: backup)
         #expect(isTampered { _ = try fixture.readSecret() })
         #expect(isTampered { _ = try fixture.vault.account(named: "work") })
         let verification = try fixture.vault.verifyAudit()
@@ -68,104 +66,99 @@ struct IntegrityTests {
         #expect(verification.problems.contains { $0.contains("account row(s) were edited or restored") })
     }
 
-    @Test("attack 3: a revoked account restored from a backup stays revoked")
-    func restoredRevokedAccount() throws {
-        let fixture = try VaultFixture()
+    @Test("attack 3: a revoked account restored from a backup stays revoked", arguments: StoreKind.allCases)
+    func restoredRevokedAccount(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let backup = try fixture.backup()
         try fixture.vault.revoke(account: "work")
-        try fixture.sqlite3("""
-            ATTACH '\(backup)' AS old;
+        try fixture.store.sql("""
             DELETE FROM records WHERE kind IN (1, 2);
             INSERT INTO records SELECT * FROM old.records WHERE kind IN (1, 2);
-            """)
+            """, with: backup)
         #expect(isTampered { _ = try fixture.readSecret() })
         #expect(try !fixture.vault.verifyAudit().isIntact)
     }
 
-    @Test("attack 3: a spent one-use lease restored from a backup cannot be spent again")
-    func restoredLease() throws {
-        let fixture = try VaultFixture()
+    @Test("attack 3: a spent one-use lease restored from a backup cannot be spent again", arguments: StoreKind.allCases)
+    func restoredLease(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let lease = try fixture.vault.lease(account: "work", for: .imap, holder: "t")
         let backup = try fixture.backup()
         _ = try fixture.vault.redeem(lease, for: .imap) { $0.count }
         for _ in 0..<2 {
-            try fixture.sqlite3("""
-                ATTACH '\(backup)' AS old;
+            try fixture.store.sql("""
                 DELETE FROM records WHERE kind = 3;
                 INSERT INTO records SELECT * FROM old.records WHERE kind = 3;
-                """)
+                """, with: backup)
             #expect(isTampered { _ = try fixture.vault.redeem(lease, for: .imap) { $0.count } })
         }
     }
 
-    @Test("attack 3: the audit log cannot be cut short by restoring an older state row")
-    func cutAuditTail() throws {
-        let fixture = try VaultFixture()
+    @Test("attack 3: the audit log cannot be cut short by restoring an older state row", arguments: StoreKind.allCases)
+    func cutAuditTail(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let backup = try fixture.backup()
         _ = try fixture.vault.lease(account: "work", for: .imap, holder: "t")
         try fixture.vault.rotate(account: "work", secret: secret("qqqq rrrr ssss tttt"))
-        try fixture.sqlite3("""
-            ATTACH '\(backup)' AS old;
+        try fixture.store.sql("""
             DELETE FROM vault_state; INSERT INTO vault_state SELECT * FROM old.vault_state;
             DELETE FROM audit_log WHERE seq > (SELECT audit_seq FROM vault_state);
-            """)
+            """, with: backup)
         #expect(isTampered { _ = try fixture.readSecret() }, "the records no longer match the restored state")
         #expect(try !fixture.vault.verifyAudit().isIntact)
     }
 
-    @Test("a state row from another vault or edited is refused")
-    func forgedState() throws {
-        let fixture = try VaultFixture()
-        let other = try VaultFixture()
-        try fixture.sqlite3("ATTACH '\(other.path)' AS o; DELETE FROM vault_state; INSERT INTO vault_state SELECT * FROM o.vault_state;")
+    @Test("a state row from another vault or edited is refused", arguments: StoreKind.allCases)
+    func forgedState(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
+        let other = try VaultFixture(store)
+        try fixture.store.replaceRows(of: "vault_state", from: other.store)
         #expect(isTampered { _ = try fixture.vault.account(named: "work") })
-        let fresh = try VaultFixture()
-        try fresh.sqlite3("UPDATE vault_state SET counter = counter + 5")
+        let fresh = try VaultFixture(store)
+        try fresh.sql("UPDATE vault_state SET counter = counter + 5")
         #expect(isTampered { _ = try fresh.vault.accounts() })
     }
 
-    @Test("rows removed, added or moved are found; lookups that would hide one refuse")
-    func removedAndAddedRows() throws {
-        let fixture = try VaultFixture()
+    @Test("rows removed, added or moved are found; lookups that would hide one refuse", arguments: StoreKind.allCases)
+    func removedAndAddedRows(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         try fixture.vault.addAccount(AccountSpec(name: "home", email: "home@gmail.com", provider: "gmail"), secret: secret("hhhh iiii jjjj kkkk"))
         let home = try fixture.accountKeyHex("home")
-        try fixture.sqlite3("DELETE FROM records WHERE kind = 1 AND hex(key) = upper('\(home)')")
+        try fixture.sql("DELETE FROM records WHERE kind = 1 AND hex(key) = upper('\(home)')")
         #expect(isTampered { _ = try fixture.vault.account(named: "home") }, "a deleted account is not 'no such account'")
         #expect(isTampered { _ = try fixture.vault.accounts() }, "list checks the whole tree")
 
-        let added = try VaultFixture()
-        try added.sqlite3("INSERT INTO records (kind, key, ref, tag, body) VALUES (3, randomblob(8), NULL, NULL, randomblob(80))")
+        let added = try VaultFixture(store)
+        try added.sql("INSERT INTO records (kind, key, ref, tag, body) VALUES (3, randomblob(8), NULL, NULL, randomblob(80))")
         #expect(try added.vault.verifyAudit().problems.contains { $0.contains("added without the vault key") })
 
-        let swapped = try VaultFixture()
+        let swapped = try VaultFixture(store)
         try swapped.vault.addAccount(AccountSpec(name: "home", email: "home@gmail.com", provider: "gmail"), secret: secret("hhhh iiii jjjj kkkk"))
         let work = try swapped.accountKeyHex("work"), other = try swapped.accountKeyHex("home")
-        try swapped.sqlite3("""
+        try swapped.sql("""
             UPDATE records SET body = (SELECT body FROM records WHERE kind = 2 AND hex(key) = upper('\(other)'))
             WHERE kind = 2 AND hex(key) = upper('\(work)')
             """)
         #expect(isTampered { _ = try swapped.readSecret() })
     }
 
-    @Test("an edited integrity-tree node is refused")
-    func editedTree() throws {
-        let fixture = try VaultFixture()
-        try fixture.sqlite3("UPDATE tree SET node = randomblob(length(node)) WHERE id = (SELECT MIN(id) FROM tree WHERE length(node) > 0)")
+    @Test("an edited integrity-tree node is refused", arguments: StoreKind.allCases)
+    func editedTree(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
+        try fixture.sql("UPDATE tree SET node = randomblob(length(node)) WHERE id = (SELECT MIN(id) FROM tree WHERE length(node) > 0)")
         #expect(isTampered { _ = try fixture.vault.accounts() })
         #expect(try !fixture.vault.verifyAudit().isIntact)
     }
 
-    @Test("a whole-file rollback is found by the anchor outside the file; a deliberate restore can be accepted")
-    func wholeFileRollback() throws {
-        let fixture = try VaultFixture(anchored: true)
+    @Test("a whole-file rollback is found by the anchor outside the file; a deliberate restore can be accepted", arguments: StoreKind.allCases)
+    func wholeFileRollback(store: StoreKind) throws {
+        let fixture = try VaultFixture(store, anchored: true)
         let backup = try fixture.backup()
         try fixture.vault.rotate(account: "work", secret: secret("qqqq rrrr ssss tttt"))
         Thread.sleep(forTimeInterval: RollbackAnchor.minimumInterval)
         try fixture.vault.revoke(account: "work")
         fixture.vault.lock()
-        try FileManager.default.removeItem(atPath: fixture.path)
-        for suffix in ["-wal", "-shm"] { unlink(fixture.path + suffix) }
-        try FileManager.default.copyItem(atPath: backup, toPath: fixture.path)
+        try fixture.store.restore(backup)
         let restored = try fixture.reopen()
         #expect(throws: VaultError.self) { try restored.unlock(with: passphrase("correct horse")) }
         do { try restored.unlock(with: passphrase("correct horse")) } catch {
@@ -178,20 +171,20 @@ struct IntegrityTests {
         try restored.unlock(with: passphrase("correct horse"))
     }
 
-    @Test("a flipped bit in the header is reported as tampering, not as a wrong passphrase")
-    func tamperedHeader() throws {
-        let fixture = try VaultFixture()
-        try fixture.sqlite3("UPDATE vault_header SET kdf_salt = x'00112233445566778899aabbccddeeff'")
+    @Test("a flipped bit in the header is reported as tampering, not as a wrong passphrase", arguments: StoreKind.allCases)
+    func tamperedHeader(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
+        try fixture.sql("UPDATE vault_header SET kdf_salt = \(fixture.store.blob(Array(0..<16).map { UInt8($0 * 17) }))")
         #expect(throws: VaultError.tampered("the vault header does not match its checksum")) { _ = try fixture.reopen() }
     }
 
-    @Test("a header edited together with its checksum fails the keyed MAC")
-    func forgedHeaderChecksum() throws {
-        let fixture = try VaultFixture()
+    @Test("a header edited together with its checksum fails the keyed MAC", arguments: StoreKind.allCases)
+    func forgedHeaderChecksum(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let stored = try fixture.vault.store.read { try $0.header() }
         var header = try VaultHeader.load(stored).header
         header.createdAt = header.createdAt.addingTimeInterval(1)
-        try fixture.sqlite3("UPDATE vault_header SET created_ms = created_ms + 1000, header_checksum = x'\(Hex.encode(header.checksum))'")
+        try fixture.sql("UPDATE vault_header SET created_ms = created_ms + 1000, header_checksum = \(fixture.store.blob(header.checksum))")
         let vault = try fixture.reopen()
         #expect(throws: VaultError.tampered("the vault header's MAC does not match")) { try vault.unlock(with: passphrase("correct horse")) }
     }
@@ -208,24 +201,15 @@ struct IntegrityTests {
         let fixture = try VaultFixture()
         _ = try fixture.vault.lease(account: "work", for: .imap, holder: "t")
         try fixture.tamper("PRAGMA ignore_check_constraints = ON; " + sql)
-        func attempt() throws {
-            let vault = try fixture.reopen()
-            try vault.unlock(with: passphrase("correct horse"))
-            _ = try vault.accounts()
-            _ = try vault.auditRecords()
-            _ = try vault.liveLeases()
-            guard try vault.verifyAudit().isIntact else { throw VaultError.tampered("audit") }
-            _ = try fixture.readSecret(vault)
-        }
-        #expect(throws: VaultError.self) { try attempt() }
+        #expect(throws: VaultError.self) { try fixture.useEverything() }
     }
 
-    @Test("a vault of an older or unknown format is refused with a clear message")
-    func unknownFormat() throws {
-        let fixture = try VaultFixture()
-        try fixture.sqlite3("PRAGMA user_version = 99")
+    @Test("a vault of an older or unknown format is refused with a clear message", arguments: StoreKind.allCases)
+    func unknownFormat(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
+        try fixture.store.setFormatVersion(99)
         #expect(throws: VaultError.unsupportedFormat(found: 99, supported: 2)) { _ = try fixture.reopen() }
-        try fixture.sqlite3("PRAGMA user_version = 1")
+        try fixture.store.setFormatVersion(1)
         #expect(throws: VaultError.unsupportedFormat(found: 1, supported: 2)) { _ = try fixture.reopen() }
     }
 
@@ -275,28 +259,28 @@ struct IntegrityTests {
         #expect(throws: VaultError.insecurePermissions(path: wal, mode: 0o644)) { _ = try fixture.reopen() }
     }
 
-    @Test("audit verify names an edited, a removed, a reordered record and a cut-off end")
-    func auditTampering() throws {
-        let fixture = try VaultFixture()
+    @Test("audit verify names an edited, a removed, a reordered record and a cut-off end", arguments: StoreKind.allCases)
+    func auditTampering(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         for _ in 0..<3 { _ = try fixture.vault.lease(account: "work", for: .imap, holder: "t") }
         let intact = try fixture.vault.verifyAudit()
         #expect(intact.isIntact && intact.recordCount == 5)
 
-        try fixture.sqlite3("UPDATE audit_log SET body = (SELECT body FROM audit_log WHERE seq = 4) WHERE seq = 3")
+        try fixture.sql("UPDATE audit_log SET body = (SELECT body FROM audit_log WHERE seq = 4) WHERE seq = 3")
         let edited = try fixture.vault.verifyAudit()
         #expect(edited.problems.contains { $0.hasPrefix("record 3 ") })
 
-        let removed = try VaultFixture()
+        let removed = try VaultFixture(store)
         _ = try removed.vault.lease(account: "work", for: .imap, holder: "t")
         _ = try removed.vault.lease(account: "work", for: .imap, holder: "t")
-        try removed.sqlite3("DELETE FROM audit_log WHERE seq = 3")
+        try removed.sql("DELETE FROM audit_log WHERE seq = 3")
         #expect(try removed.vault.verifyAudit().problems.contains { $0.contains("records 3...3 are missing") })
-        try removed.sqlite3("DELETE FROM audit_log WHERE seq = 4")
+        try removed.sql("DELETE FROM audit_log WHERE seq = 4")
         #expect(try removed.vault.verifyAudit().problems.contains { $0.contains("at the end are missing") })
 
-        let reordered = try VaultFixture()
+        let reordered = try VaultFixture(store)
         _ = try reordered.vault.lease(account: "work", for: .imap, holder: "t")
-        try reordered.sqlite3("""
+        try reordered.sql("""
             UPDATE audit_log SET seq = -1 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3;
             UPDATE audit_log SET seq = 3 WHERE seq = -1;
             """)
@@ -305,11 +289,11 @@ struct IntegrityTests {
     }
 }
 
-@Suite("A stolen vault file reveals no secret, name, address, server or holder (issue 11, attack 4)")
+@Suite("A stolen vault file or database reveals no secret, name, address, server or holder (issue 11, attack 4)")
 struct StolenFileTests {
-    @Test("no cell and no byte of the file holds a secret, a name, an address, a server, a holder or a client")
-    func nothingInClear() throws {
-        let fixture = try VaultFixture()
+    @Test("no cell and no byte of the file holds a secret, a name, an address, a server, a holder or a client", arguments: StoreKind.allCases)
+    func nothingInClear(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         try fixture.vault.addAccount(
             AccountSpec(name: "statements", email: "finance.team@bank-mail.example", provider: "custom",
                         imap: ServerEndpoint(parsing: "imap.private-host.example:993"),
@@ -319,22 +303,21 @@ struct StolenFileTests {
         _ = try fixture.vault.lease(account: "statements", for: .imap, holder: "uid 1000 pid 4242 /usr/bin/holder-program")
         _ = try fixture.vault.addToken(account: "statements", client: "finance-client-app", protocols: [.imap])
         try fixture.vault.recordTraffic(account: "statements", bytesIn: 123_456_789, bytesOut: 1)
+        let sealed = try fixture.store.body(kind: 1, keyHex: try fixture.accountKeyHex("statements"))
         fixture.vault.store.checkpoint()
         fixture.vault.lock()
-        var files = try GRDBQueue(path: fixture.path).allCells()
-        for suffix in ["", "-wal"] {
-            if let data = try? Data(contentsOf: URL(fileURLWithPath: fixture.path + suffix)) { files += Array(data) }
-        }
+        let stolen = [try fixture.store.allCells()] + (try fixture.store.stolenBytes())
+        #expect(try fixture.store.stolenBytes().contains { $0.contains(subsequence: sealed) }, "the search sees the stored rows")
         for needle in ["qqqqrrrrsssstttt", "abcdefghijklmnop", "Sup3r-Secret", "correct horse", "statements", "work@gmail",
                        "finance.team", "bank-mail", "private-host", "imap.gmail.com", "holder-program", "finance-client",
                        "123456789", "avt-"] {
-            #expect(!files.contains(subsequence: Array(needle.utf8)), "\(needle) is in the file")
+            #expect(!stolen.contains { $0.contains(subsequence: Array(needle.utf8)) }, "\(needle) is in the stolen store")
         }
     }
 
-    @Test("a reused password does not show: fingerprints are keyed and sealed")
-    func reusedPassword() throws {
-        let fixture = try VaultFixture()
+    @Test("a reused password does not show: fingerprints are keyed and sealed", arguments: StoreKind.allCases)
+    func reusedPassword(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         try fixture.vault.addAccount(AccountSpec(name: "twin", email: "twin@gmail.com", provider: "gmail"), secret: secret("abcd efgh ijkl mnop"))
         let records = try fixture.vault.store.read { try $0.records(.account) }
         #expect(records.count == 2 && records[0].body != records[1].body)
@@ -342,9 +325,9 @@ struct StolenFileTests {
                 "the owner still sees the reuse after unlocking")
     }
 
-    @Test("listing needs the keys: a locked vault shows nothing")
-    func lockedList() throws {
-        let fixture = try VaultFixture()
+    @Test("listing needs the keys: a locked vault shows nothing", arguments: StoreKind.allCases)
+    func lockedList(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         fixture.vault.lock()
         #expect(throws: VaultError.locked) { _ = try fixture.vault.accounts() }
         #expect(throws: VaultError.locked) { _ = try fixture.vault.auditRecords() }

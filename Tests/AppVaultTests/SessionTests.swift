@@ -17,21 +17,21 @@ private func open(_ fixture: VaultFixture, _ credential: String, account: String
 
 @Suite("Client tokens and proxied sessions (issue 9)")
 struct SessionTests {
-    @Test("a token is shown once, 128 random bits, stored only as a keyed hash, listed without its text")
-    func tokenShownOnce() throws {
-        let fixture = try VaultFixture()
+    @Test("a token is shown once, 128 random bits, stored only as a keyed hash, listed without its text", arguments: StoreKind.allCases)
+    func tokenShownOnce(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let (token, text) = try newToken(fixture)
         #expect(text.count == 53 && text.hasPrefix("avt-\(token.id)-"))
         #expect(try fixture.vault.tokens() == [token])
-        let cells = try GRDBQueue(path: fixture.path).allCells()
+        let cells = try fixture.store.allCells()
         #expect(!cells.contains(subsequence: Array(text.suffix(32).utf8)), "the secret part is not in the file")
         let (_, other) = try newToken(fixture)
         #expect(other.suffix(32) != text.suffix(32))
     }
 
-    @Test("a token opens a session that holds a lease; the session's one use is the upstream login")
-    func tokenOpensSession() throws {
-        let fixture = try VaultFixture()
+    @Test("a token opens a session that holds a lease; the session's one use is the upstream login", arguments: StoreKind.allCases)
+    func tokenOpensSession(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let (token, text) = try newToken(fixture)
         let session = try open(fixture, text)
         #expect(session.kind == .session && session.client == "finance" && session.usesLeft == 1)
@@ -48,9 +48,9 @@ struct SessionTests {
         #expect(events.contains { $0.event == "session.end" && $0.detail.contains("1234 bytes down") })
     }
 
-    @Test("wrong, unknown, malformed, other-account, wrong-protocol, expired and revoked tokens are refused; the account is untouched")
-    func badTokens() throws {
-        let fixture = try VaultFixture()
+    @Test("wrong, unknown, malformed, other-account, wrong-protocol, expired and revoked tokens are refused; the account is untouched", arguments: StoreKind.allCases)
+    func badTokens(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         try fixture.vault.addAccount(AccountSpec(name: "home", email: "home@gmail.com", provider: "gmail"), secret: secret("hhhh iiii jjjj kkkk"))
         let (token, text) = try newToken(fixture, protocols: [.imap], expiresIn: .seconds(3600))
         var wrong = Array(text)
@@ -75,9 +75,9 @@ struct SessionTests {
         #expect(try fixture.vault.auditRecords().filter { $0.event == "session.deny" }.count == rejected.count * 2 + 2)
     }
 
-    @Test("rotation is invisible to a token: the same token opens a session with the new password")
-    func rotationKeepsTokens() throws {
-        let fixture = try VaultFixture()
+    @Test("rotation is invisible to a token: the same token opens a session with the new password", arguments: StoreKind.allCases)
+    func rotationKeepsTokens(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let (_, text) = try newToken(fixture)
         let before = try open(fixture, text)
         try fixture.vault.rotate(account: "work", secret: secret("qqqq rrrr ssss tttt"))
@@ -88,9 +88,9 @@ struct SessionTests {
         #expect(try fixture.vault.redeem(after, for: .imap) { $0.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } } == "qqqqrrrrsssstttt")
     }
 
-    @Test("a login lease opens one session, then is spent; a wrong lease password costs nothing")
-    func loginLease() throws {
-        let fixture = try VaultFixture()
+    @Test("a login lease opens one session, then is spent; a wrong lease password costs nothing", arguments: StoreKind.allCases)
+    func loginLease(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let granted = try fixture.vault.grantLoginLease(account: "work", for: .smtp, holder: "cli")
         let lease = granted.lease
         let password = granted.revealPassword { String(decoding: $0, as: UTF8.self) }
@@ -108,9 +108,9 @@ struct SessionTests {
         #expect(throws: VaultError.leaseExpired(otherID)) { _ = try open(fixture, otherPassword) }
     }
 
-    @Test("sessions are capped per account and protocol; ended or expired sessions free their place")
-    func sessionCap() throws {
-        let fixture = try VaultFixture(limits: LeaseLimits(maximumSessionsPerAccount: 2))
+    @Test("sessions are capped per account and protocol; ended or expired sessions free their place", arguments: StoreKind.allCases)
+    func sessionCap(store: StoreKind) throws {
+        let fixture = try VaultFixture(store, limits: LeaseLimits(maximumSessionsPerAccount: 2))
         let (_, text) = try newToken(fixture)
         let first = try open(fixture, text)
         _ = try open(fixture, text)
@@ -123,9 +123,9 @@ struct SessionTests {
         _ = try open(fixture, text)
     }
 
-    @Test("renewal keeps sessions alive within their lifetime and reports the ones that must end")
-    func renewal() throws {
-        let fixture = try VaultFixture(limits: LeaseLimits(sessionTTL: .seconds(60), sessionLifetime: .seconds(150)))
+    @Test("renewal keeps sessions alive within their lifetime and reports the ones that must end", arguments: StoreKind.allCases)
+    func renewal(store: StoreKind) throws {
+        let fixture = try VaultFixture(store, limits: LeaseLimits(sessionTTL: .seconds(60), sessionLifetime: .seconds(150)))
         let (token, text) = try newToken(fixture)
         let session = try open(fixture, text)
         let revokedLater = try open(fixture, text)
@@ -143,9 +143,9 @@ struct SessionTests {
         #expect(try fixture.vault.renewSessions([next.id])[next.id] == .credentialRejected("client token \(token.id) was revoked"))
     }
 
-    @Test("a revoked account ends its sessions and deletes its tokens; a dead one opens no session")
-    func revokedAndDeadAccounts() throws {
-        let fixture = try VaultFixture()
+    @Test("a revoked account ends its sessions and deletes its tokens; a dead one opens no session", arguments: StoreKind.allCases)
+    func revokedAndDeadAccounts(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let (_, text) = try newToken(fixture)
         let session = try open(fixture, text)
         try fixture.vault.recordCheck(account: "work", passwordWorks: false, detail: "AUTHENTICATIONFAILED")
@@ -158,9 +158,9 @@ struct SessionTests {
         #expect(throws: VaultError.self) { _ = try open(fixture, text) }
     }
 
-    @Test("the audit cursor follows changes made through another handle (another process)")
-    func changeFeed() throws {
-        let fixture = try VaultFixture()
+    @Test("the audit cursor follows changes made through another handle (another process)", arguments: StoreKind.allCases)
+    func changeFeed(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let cursor = try fixture.vault.auditCursor()
         let other = try fixture.reopenUnlocked()
         try other.rotate(account: "work", secret: secret("qqqq rrrr ssss tttt"))
@@ -168,13 +168,13 @@ struct SessionTests {
         let (next, records) = try fixture.vault.auditChanges(after: cursor)
         #expect(records.map(\.event) == ["account.rotate", "token.add"])
         #expect(try fixture.vault.auditChanges(after: next).1.isEmpty)
-        try fixture.sqlite3("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")
+        try fixture.sql("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")
         #expect(throws: VaultError.self) { _ = try fixture.vault.auditChanges(after: cursor) }
     }
 
-    @Test("traffic recorded for many accounts at once lands in one transaction and drops old days")
-    func batchedTraffic() throws {
-        let fixture = try VaultFixture()
+    @Test("traffic recorded for many accounts at once lands in one transaction and drops old days", arguments: StoreKind.allCases)
+    func batchedTraffic(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         try fixture.vault.addAccount(AccountSpec(name: "home", email: "home@gmail.com", provider: "gmail"), secret: secret("hhhh iiii jjjj kkkk"))
         try fixture.vault.recordTraffic(["work": (100, 1), "home": (200, 2), "gone": (5, 5)])
         #expect(try fixture.vault.trafficToday(account: "home").bytesIn == 200)
@@ -184,9 +184,9 @@ struct SessionTests {
         #expect(rows.count == 2, "work's 40-day-old day was dropped; home's stays until home records again")
     }
 
-    @Test("fetch state is sealed per account and mailbox and survives reopening")
-    func fetchState() throws {
-        let fixture = try VaultFixture()
+    @Test("fetch state is sealed per account and mailbox and survives reopening", arguments: StoreKind.allCases)
+    func fetchState(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         #expect(try fixture.vault.fetchState(account: "work", mailbox: "INBOX") == nil)
         let state = FetchState(uidValidity: 42, lastUID: 1000, updatedAt: fixture.clock.now())
         try fixture.vault.setFetchState(state, account: "work", mailbox: "INBOX")

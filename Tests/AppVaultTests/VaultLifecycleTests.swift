@@ -26,9 +26,9 @@ struct VaultLifecycleTests {
         #expect(try (fixture.reopen().store as? SQLiteStore)?.writerSynchronousMode() == 2)
     }
 
-    @Test("the right passphrase unlocks; a wrong one fails with wrongCredential")
-    func wrongPassphrase() throws {
-        let fixture = try VaultFixture()
+    @Test("the right passphrase unlocks; a wrong one fails with wrongCredential", arguments: StoreKind.allCases)
+    func wrongPassphrase(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let vault = try fixture.reopen()
         #expect(!vault.isUnlocked)
         #expect(throws: VaultError.wrongCredential) { try vault.unlock(with: passphrase("wrong horse")) }
@@ -38,27 +38,27 @@ struct VaultLifecycleTests {
         #expect(try fixture.readSecret(vault) == "abcdefghijklmnop")
     }
 
-    @Test("lock zeroes the keys: leases and changes then fail with locked")
-    func lockedVault() throws {
-        let fixture = try VaultFixture()
+    @Test("lock zeroes the keys: leases and changes then fail with locked", arguments: StoreKind.allCases)
+    func lockedVault(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         fixture.vault.lock()
         #expect(throws: VaultError.locked) { _ = try fixture.vault.lease(account: "work", for: .imap, holder: "t") }
         #expect(throws: VaultError.locked) { try fixture.vault.revoke(account: "work") }
         #expect(throws: VaultError.locked, "names are sealed: nothing is readable while locked") { _ = try fixture.vault.accounts() }
     }
 
-    @Test("init never overwrites an existing vault")
-    func noOverwrite() throws {
-        let fixture = try VaultFixture()
-        #expect(throws: VaultError.vaultExists(fixture.path)) {
-            _ = try Vault.create(at: fixture.path, credential: passphrase("another passphrase"), kdf: fastKDF)
+    @Test("init never overwrites an existing vault", arguments: StoreKind.allCases)
+    func noOverwrite(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
+        #expect(throws: VaultError.vaultExists(try fixture.store.location)) {
+            _ = try fixture.store.createVault(credential: passphrase("another passphrase"), configuration: VaultConfiguration())
         }
         #expect(try fixture.readSecret() == "abcdefghijklmnop")
     }
 
-    @Test("passwd re-wraps the vault key: the old passphrase stops working, entries stay")
-    func changePassphrase() throws {
-        let fixture = try VaultFixture()
+    @Test("passwd re-wraps the vault key: the old passphrase stops working, entries stay", arguments: StoreKind.allCases)
+    func changePassphrase(store: StoreKind) throws {
+        let fixture = try VaultFixture(store)
         let sealedBefore = try fixture.sealedSecret()
         try fixture.vault.changeCredential(from: passphrase("correct horse"), to: passphrase("new horse battery"), kdf: fastKDF)
         #expect(try fixture.sealedSecret() == sealedBefore, "entries are not re-encrypted")
@@ -124,6 +124,6 @@ struct VaultLifecycleTests {
 
 extension VaultFixture {
     func sealedSecret(_ name: String = "work") throws -> [UInt8] {
-        try GRDBQueue(path: path).body(kind: 2, keyHex: try accountKeyHex(name))
+        try store.body(kind: 2, keyHex: try accountKeyHex(name))
     }
 }

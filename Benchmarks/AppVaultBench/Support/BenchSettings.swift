@@ -20,6 +20,8 @@ struct BenchSettings {
     var testServers: TestServers?
     /// The size in MiB of the mailbox the proxy section fetches (`APPVAULT_BENCH_PROXY_MB`).
     var proxyMailboxMegabytes = 200
+    /// The PostgreSQL server scripts/bench.sh starts, for the PostgreSQL sections; skipped without it.
+    var postgres: BenchPostgres?
 
     func count(_ full: Int) -> Int { max(10, Int(Double(full) * scale)) }
     func seconds(_ full: Double) -> Double { full * scale }

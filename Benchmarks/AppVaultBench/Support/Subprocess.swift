@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// Runs a command without a shell (`posix_spawn`), for process round-trip timing and child probes.
 enum Subprocess {
@@ -83,6 +84,27 @@ enum Subprocess {
         kill(pid, SIGTERM)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
+    /// Runs every command at once (one thread each, stderr discarded) and returns their outputs in
+    /// order; throws the first failure after all have ended.
+    static func runConcurrently(_ commands: [[String]]) throws -> [String] {
+        let outputs = Mutex<[Result<String, Failure>?]>(Array(repeating: nil, count: commands.count))
+        let done = DispatchGroup()
+        for (index, command) in commands.enumerated() {
+            done.enter()
+            // A thread each, not concurrentPerform: that runs only as many at once as there are cores.
+            Thread.detachNewThread {
+                let result: Result<String, Failure>
+                do { result = .success(try run(command, capture: true, quiet: true).output) } catch {
+                    result = .failure(error as? Failure ?? Failure(description: "\(error)"))
+                }
+                outputs.withLock { $0[index] = result }
+                done.leave()
+            }
+        }
+        done.wait()
+        return try outputs.withLock { $0 }.map { try $0!.get() }
     }
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {

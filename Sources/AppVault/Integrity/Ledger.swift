@@ -121,7 +121,7 @@ final class Ledger {
     /// Every record of `kind` whose `tag` is `tag`, each checked (used for counting).
     func records(_ kind: RecordKind, tag: [UInt8]) throws(VaultError) -> [StoredRecord] {
         let stored = try StoreCall.run { try reader.records(kind, tag: tag) }
-        for record in stored { try check(record) }
+        try check(stored)
         return merged(stored, kind: kind) { $0.tag == tag }
     }
 
@@ -138,7 +138,7 @@ final class Ledger {
                   found.allSatisfy({ expected.contains($0) })
             else { throw .tampered("the \(kind) rows do not match the vault's integrity tree (edited, removed, added or restored)") }
         } else {
-            for record in stored { try check(record) }
+            try check(stored)
         }
         return merged(stored, kind: kind) { _ in true }
     }
@@ -150,6 +150,28 @@ final class Ledger {
             if case .put(let record) = change, matches(record) { result.append(record) }
         }
         return result
+    }
+
+    /// Checks that each of `records` is in the tree exactly as stored, reading the tree paths of
+    /// all their leaves first, a thousand nodes per store call (a shared store answers each call
+    /// over the network; records spread over many leaves would otherwise cost a round trip each).
+    private func check(_ records: [StoredRecord]) throws(VaultError) {
+        var missing = Set<Int64>()
+        for record in records {
+            let index = IntegrityTree.leafIndex(of: record.kind, key: record.key, ref: record.ref)
+            guard verifiedLeaves[index] == nil else { continue }
+            for level in 0...IntegrityTree.height {
+                let id = IntegrityTree.nodeID(level: level, index: IntegrityTree.ancestor(of: index, level: level))
+                if nodes[id] == nil { missing.insert(id) }
+            }
+        }
+        let ids = Array(missing)
+        for start in stride(from: 0, to: ids.count, by: 1000) {
+            let batch = Array(ids[start..<min(start + 1000, ids.count)])
+            let fetched = try StoreCall.run { try reader.treeNodes(batch) }
+            for id in batch { nodes[id] = fetched[id] ?? IntegrityTree.emptyBlob(level: Int(id >> 32)) }
+        }
+        for record in records { try check(record) }
     }
 
     /// Checks that `record` is in the tree exactly as stored.

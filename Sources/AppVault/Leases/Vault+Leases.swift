@@ -254,9 +254,13 @@ extension Vault: LeaseRedeemer {
     }
 
     /// Records a refused lease operation in its own transaction (the failed one rolled back).
+    /// Not when the store itself failed (busy, unreachable): that write would fail the same way.
     func recordDenial(_ error: any Error, account: String?, leaseID: String?, holder: String, action: String) {
         guard let vaultError = error as? VaultError, vaultError != .locked, vaultError != .busy else { return }
-        if case .tampered = vaultError { return }
+        switch vaultError {
+        case .tampered, .storeUnreachable: return
+        default: break
+        }
         recordEvent(.init(event: "lease.deny", account: account, leaseID: leaseID, actor: holder,
                           detail: "\(action): \(vaultError.description)"))
     }

@@ -96,7 +96,9 @@ extension Vault {
                 return session.lease(endpoint: account.record.endpoint(for: proto), username: account.record.email)
             }
         } catch {
-            if case .locked = error {} else {
+            switch error {
+            case .locked, .storeUnreachable: break
+            default:
                 recordEvent(.init(event: "session.deny", account: name, leaseID: leaseID, tokenID: tokenID, actor: holder,
                                   detail: "\(proto): \(error.description)"))
             }

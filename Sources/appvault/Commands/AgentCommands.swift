@@ -88,7 +88,7 @@ struct AgentRun: ParsableCommand {
             var logger = CLILogging.logger
             if ProcessInfo.processInfo.environment["APPVAULT_LOG_LEVEL"] == nil { logger.logLevel = .notice }
             guard (1...1000).contains(maxSessions) else { throw VaultError.invalidInput("--max-sessions must be 1 to 1000") }
-            let vault = try Vault.open(at: options.vaultPath, configuration: VaultConfiguration(
+            let vault = try options.openLocked(configuration: VaultConfiguration(
                 logger: logger, actor: "agent uid \(getuid()) pid \(getpid())",
                 leaseLimits: LeaseLimits(maximumSessionsPerAccount: maxSessions), anchor: VaultOptions.anchor))
             let tcp = try imapListen.map { (text) throws(AgentError) in try EndpointConfiguration.TCPEndpoint(protocol: .imap, parsing: text) }
@@ -159,7 +159,7 @@ struct AgentUnlock: ParsableCommand {
         try reportingErrors {
             let client = socket.client
             // Send the passphrase only to an agent of this user that serves the vault meant here.
-            if FileSafetyProbe.exists(options.vaultPath) {
+            if options.mayHoldVault {
                 _ = try client.status(servingVault: options.openLocked().id)
             } else {
                 _ = try client.status()

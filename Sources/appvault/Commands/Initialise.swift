@@ -8,9 +8,11 @@ struct Initialise: ParsableCommand {
         commandName: "init",
         abstract: "Create a new, empty vault (never overwrites one).",
         discussion: """
-            With a passphrase (asked twice on the terminal, or --passphrase-file), the master key
-            comes from Argon2id at the chosen strength. With --key-file, a new 32-byte key file is
-            created there (mode 0600) when none exists, and the vault opens only with it.
+            In a file (--vault), or with --store in an empty PostgreSQL database that the appvault \
+            commands and agents of every host then share (docs/postgresql.md). With a passphrase \
+            (asked twice on the terminal, or --passphrase-file), the master key comes from Argon2id \
+            at the chosen strength. With --key-file, a new 32-byte key file is created there \
+            (mode 0600) when none exists, and the vault opens only with it.
             """)
 
     @OptionGroup var options: VaultOptions
@@ -20,17 +22,14 @@ struct Initialise: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let path = options.vaultPath
-            let credential: MasterCredential
-            if let keyFile = options.keyFilePath {
-                credential = FileSafetyProbe.exists(keyFile) ? try .readKeyFile(at: keyFile) : try .createKeyFile(at: keyFile)
-            } else if let file = options.passphraseFilePath {
-                credential = try .passphrase(SecretInput.firstLine(ofPrivateFile: file))
-            } else {
-                credential = try .passphrase(SecretInput.promptNewWithoutEcho("New vault passphrase: "))
+            let vault = try options.createVault(kdf: kdf.strength.parameters) { () throws -> MasterCredential in
+                if let keyFile = options.keyFilePath {
+                    return FileSafetyProbe.exists(keyFile) ? try .readKeyFile(at: keyFile) : try .createKeyFile(at: keyFile)
+                } else if let file = options.passphraseFilePath {
+                    return try .passphrase(SecretInput.firstLine(ofPrivateFile: file))
+                }
+                return try .passphrase(SecretInput.promptNewWithoutEcho("New vault passphrase: "))
             }
-            let vault = try Vault.create(at: path, credential: credential, kdf: kdf.strength.parameters,
-                                         configuration: options.configuration())
             Output.line("Created vault \(vault.path) (\(options.keyFilePath == nil ? "passphrase, Argon2id \(kdf.rawValue)" : "key file"))")
         }
     }

@@ -2,6 +2,7 @@ import AppVault
 import ArgumentParser
 import Foundation
 import Glibc
+import PostgresStore
 import VaultCrypto
 
 /// Options every command shares: where the vault is and how to unlock it.
@@ -12,6 +13,15 @@ struct VaultOptions: ParsableArguments {
     var vault: String?
 
     @Option(name: .long, help: ArgumentHelp(
+        "A shared PostgreSQL store instead of the file: postgresql://HOST/DATABASE or libpq key=value settings.",
+        discussion: """
+            Default: $APPVAULT_STORE. Never with a password: libpq takes it from ~/.pgpass, PGPASSFILE or a \
+            service file, or logs in with a client certificate. Over the network only sslmode=verify-full.
+            """,
+        valueName: "address"))
+    var store: String?
+
+    @Option(name: .long, help: ArgumentHelp(
         "Read the passphrase from this file (first line). Default: $APPVAULT_PASSPHRASE_FILE, else a terminal prompt.",
         valueName: "path"))
     var passphraseFile: String?
@@ -19,6 +29,23 @@ struct VaultOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Unlock with this key file instead of a passphrase. Default: $APPVAULT_KEY_FILE.", valueName: "path"))
     var keyFile: String?
+
+    /// Where the vault is: `--store`, `--vault`, `$APPVAULT_STORE`, `$APPVAULT_VAULT`, then the
+    /// default file.
+    func location() throws(VaultError) -> VaultLocation {
+        if store != nil, vault != nil { throw .invalidInput("give --vault (a file) or --store (a database), not both") }
+        if let store { return .database(try PostgresAddress(parsing: store)) }
+        if vault == nil, let address = ProcessInfo.processInfo.environment["APPVAULT_STORE"], !address.isEmpty {
+            return .database(try PostgresAddress(parsing: address))
+        }
+        return .file(vaultPath)
+    }
+
+    /// Whether a vault may exist where the options point: a database, or a file that exists.
+    var mayHoldVault: Bool {
+        guard case .file(let path) = (try? location()) ?? .file(vaultPath) else { return true }
+        return FileSafetyProbe.exists(path)
+    }
 
     /// The vault path after defaults.
     var vaultPath: String {
@@ -52,8 +79,23 @@ struct VaultOptions: ParsableArguments {
     }
 
     /// Opens the vault without unlocking it (metadata only).
-    func openLocked() throws(VaultError) -> Vault {
-        try Vault.open(at: vaultPath, configuration: configuration())
+    func openLocked(configuration: VaultConfiguration? = nil) throws(VaultError) -> Vault {
+        let configuration = configuration ?? self.configuration()
+        return try Vault.open(store: location().openStore(logger: configuration.logger), configuration: configuration)
+    }
+
+    /// Creates a new vault where the options point, with the credential `credential` reads once
+    /// the place is known to be free (so nobody types a passphrase for a vault that cannot be
+    /// made); a file left half made is removed.
+    func createVault(kdf: KDFParameters, credential: () throws -> MasterCredential) throws -> Vault {
+        let location = try location()
+        let store = try location.createStore()
+        do {
+            return try Vault.create(store: store, credential: credential(), kdf: kdf, configuration: configuration())
+        } catch {
+            location.removeUnfinished()
+            throw error
+        }
     }
 
     /// Opens and unlocks the vault with the key file or passphrase.

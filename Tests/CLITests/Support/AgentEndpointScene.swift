@@ -87,7 +87,7 @@ final class AgentEndpointScene {
         process.executableURL = URL(fileURLWithPath: CLIRunner.executable)
         process.arguments = arguments
         process.environment = cli.environment
-        FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o600])
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle

@@ -32,7 +32,7 @@ enum ProcessMemory {
                 }
                 // Keep the tail so a needle across the chunk boundary is seen once.
                 carried = min(overlap, filled)
-                buffer.withUnsafeMutableBytes { bytes in
+                _ = buffer.withUnsafeMutableBytes { bytes in
                     memmove(bytes.baseAddress!, bytes.baseAddress! + filled - carried, carried)
                 }
                 // Occurrences wholly inside the kept tail were counted already; skip them next time
