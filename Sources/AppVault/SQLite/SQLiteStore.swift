@@ -23,10 +23,15 @@ package struct SQLiteStore: VaultStore {
 
     /// Creates a new, empty vault file (mode 0600, in a private folder).
     package static func create(path: String) throws(VaultError) -> SQLiteStore {
-        if FileSafety.exists(path) { throw .vaultExists(path) }
-        try FileSafety.preparePrivateFolder(FileSafety.parentFolder(of: path))
+        try checkCreatable(path: path)
         try FileSafety.createPrivateFile(path)
         return try connect(path: path)
+    }
+
+    /// Refuses a path where a vault already is; makes its folder private (0700) if missing.
+    package static func checkCreatable(path: String) throws(VaultError) {
+        if FileSafety.exists(path) { throw .vaultExists(path) }
+        try FileSafety.preparePrivateFolder(FileSafety.parentFolder(of: path))
     }
 
     /// Removes a vault file that `create` made but could not finish.

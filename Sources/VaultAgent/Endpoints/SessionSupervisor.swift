@@ -88,12 +88,16 @@ final class SessionSupervisor: Sendable {
             return next
         } catch .locked {
             return nil
-        } catch {
+        } catch .tampered(let problem) {
             logger.error("the vault's audit log does not chain on; every session ends and the vault is locked",
-                         metadata: ["error": "\(error)"])
+                         metadata: ["problem": "\(problem)"])
             host.endAllSessions(reason: "the vault failed an integrity check")
             vault.lock()
             return nil
+        } catch {
+            // The store is unreachable or busy for now: read the same changes again next time.
+            logger.warning("could not read the vault's changes; retrying", metadata: ["error": "\(error)"])
+            return cursor
         }
     }
 

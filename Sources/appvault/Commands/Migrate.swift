@@ -4,6 +4,7 @@ import ArgumentParser
 /// `appvault migrate --to`: copy a vault between a file and a PostgreSQL database.
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "migrate",
         abstract: "Copy the vault, rows as they are, into an empty PostgreSQL database or a new file.",
         discussion: """
             The source is the vault the usual options name (--vault, --store, $APPVAULT_STORE, \

@@ -89,9 +89,20 @@ struct VaultOptions: ParsableArguments {
     /// made); a file left half made is removed.
     func createVault(kdf: KDFParameters, credential: () throws -> MasterCredential) throws -> Vault {
         let location = try location()
-        let store = try location.createStore()
+        // A file is made only once the credential is read, so Ctrl-C at the prompt leaves none;
+        // a database is checked (reachable, empty) before anyone types a passphrase.
+        let store: any VaultStore
+        let secret: MasterCredential
+        if case .file(let path) = location {
+            try SQLiteStore.checkCreatable(path: path)
+            secret = try credential()
+            store = try location.createStore()
+        } else {
+            store = try location.createStore()
+            secret = try credential()
+        }
         do {
-            return try Vault.create(store: store, credential: credential(), kdf: kdf, configuration: configuration())
+            return try Vault.create(store: store, credential: secret, kdf: kdf, configuration: configuration())
         } catch {
             location.removeUnfinished()
             throw error

@@ -70,6 +70,70 @@ struct MultiHostTests {
         print("revoke on host 2 seen on host 3 after \(latencies.sorted()[latencies.count / 2]) (median), \(worst) (worst)")
     }
 
+    @Test("a revoke on host 2 ends an IMAP IDLE session that host 3's agent proxies, within one second")
+    func revokeEndsSessionOnOtherHost() throws {
+        let vault = try ClusterVault()
+        try vault.create()
+        let mailbox = "cluster-idle@example.test", password = "cluster-idle-" + String(UUID().uuidString.prefix(12))
+        try MailTestServers.setPassword(user: mailbox, to: password)
+        let imapPort = try MailTestServers.port(10143), smtpPort = try MailTestServers.port(10465)
+        let added = try vault.appvault(host: 1, ["add", "mail", "--provider", "custom", "--email", mailbox,
+                                                 "--imap", "localhost:\(imapPort):starttls", "--smtp", "localhost:\(smtpPort):tls"],
+                                       stdin: password)
+        #expect(added.status == 0, "\(added.stderr)")
+        // Host 3 reaches the test Dovecot (on the root namespace's loopback) through two forwarders
+        // across the bridge; TLS runs end to end through them, verified for "localhost".
+        let bridge = try PostgresTestCluster.setting("SERVER_ADDRESS")
+        let relayPort = try Self.freePort()
+        let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let forward = scripts.appendingPathComponent("Scripts/forward.py").path
+        let outer = try HostProcess(name: "forward out", namespace: nil,
+                                    ["/usr/bin/python3", forward, bridge, String(relayPort), "127.0.0.1", String(imapPort)],
+                                    environment: ["PATH": "/usr/bin:/bin"], logPath: vault.folder + "/forward-out.log")
+        let inner = try HostProcess(name: "forward in", namespace: try ClusterVault.namespace(3),
+                                    ["/usr/bin/python3", forward, "127.0.0.1", String(imapPort), bridge, String(relayPort)],
+                                    environment: ["PATH": "/usr/bin:/bin"], logPath: vault.folder + "/forward-in.log")
+        defer { outer.signal(SIGKILL); outer.wait(); inner.signal(SIGKILL); inner.wait() }
+        #expect(try outer.readLine() == "ready" && inner.readLine() == "ready")
+
+        let localPort = 11143
+        _ = try vault.agent(3, arguments: ["--imap-listen", "127.0.0.1:\(localPort)",
+                                           "--ca-file", try MailTestServers.directory() + "/ca.pem"])
+        let token = try vault.appvault(host: 1, ["token", "add", "mail", "--client", "idler on host 3"])
+        #expect(token.status == 0, "\(token.stderr)")
+        let client = scripts.deletingLastPathComponent().appendingPathComponent("MailProxyTests/Scripts/imap_client.py").path
+        let idler = try HostProcess(name: "idler", namespace: try ClusterVault.namespace(3),
+                                    ["/usr/bin/python3", client, "127.0.0.1", String(localPort), "mail", "idle-until-bye"],
+                                    environment: ["PATH": "/usr/bin:/bin"], logPath: vault.folder + "/idler.log")
+        try idler.send(token.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(try idler.readLine() == "IDLING", "\(idler.log())")
+
+        let revoked = try vault.appvault(host: 2, ["revoke", "mail"])
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let revokedAt = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        let bye = try JSONSerialization.jsonObject(with: Data(try idler.readLine(timeout: .seconds(10)).utf8)) as? [String: Any]
+        let at = (bye?["at"] as? NSNumber)?.int64Value ?? .max
+        #expect((bye?["bye"] as? String)?.contains("revoked") == true, "\(String(describing: bye))")
+        #expect(at - revokedAt < 1_000_000_000, "BYE on host 3 \(Double(at - revokedAt) / 1e9) s after the revoke on host 2")
+        print("revoke on host 2 ended host 3's IDLE session \(Double(at - revokedAt) / 1e6) ms after the command returned")
+    }
+
+    /// A TCP port nothing listens on now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard named else { throw HostProcess.Failure(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     @Test("a one-use lease raced from all three hosts is spent exactly once, 1,000 times (login and connector leases)")
     func raceFromThreeHosts() throws {
         let vault = try ClusterVault()
@@ -135,7 +199,9 @@ struct MultiHostTests {
                     } catch {
                         unexpected.withLock { $0.append("agent \(index + 1): \(error)") }
                     }
-                    Thread.sleep(forTimeInterval: 0.02)
+                    // At most about 30 one-second leases live at once from the three agents:
+                    // well under the account's cap of 64 live leases.
+                    Thread.sleep(forTimeInterval: 0.1)
                 }
             }
         }

@@ -78,13 +78,13 @@ final class ClusterVault: @unchecked Sendable {
         return process
     }
 
-    /// An `appvault agent` on host `number`, unlocked with `appvault unlock` there, and a client
+    /// An `appvault agent` on host `number` (with `arguments` added), unlocked with `appvault unlock` there, and a client
     /// of its socket.
-    func agent(_ number: Int) throws -> (process: HostProcess, client: AgentClient) {
+    func agent(_ number: Int, arguments: [String] = []) throws -> (process: HostProcess, client: AgentClient) {
         let socket = folder + "/agent\(number)/agent.sock"
         let process = try HostProcess(
             name: "agent \(number)", namespace: try Self.namespace(number),
-            [CLIRunner.executable, "agent", "--socket", socket, "--idle-lock", "off"],
+            [CLIRunner.executable, "agent", "--socket", socket, "--idle-lock", "off"] + arguments,
             environment: environment(host: number), logPath: folder + "/agent\(number).log")
         processes.append(process)
         let client = AgentClient(socketPath: socket, replyTimeout: .seconds(30))
