@@ -44,6 +44,18 @@ struct AgentEndpointTests {
         #expect(!(audit + scene.log).contains(String(scene.token.suffix(20))), "the token's secret reached the log or the audit")
     }
 
+    @Test("a non-loopback endpoint, TLS without a certificate, or half a certificate is refused at start with exit 2",
+          arguments: [["--imap-listen", "0.0.0.0:1143"], ["--smtp-listen", "192.0.2.1:1587"], ["--imap-listen", "127.0.0.1:1143:tls"],
+                      ["--local-cert", "/etc/hostname"]])
+    func endpointOptionsChecked(_ arguments: [String]) throws {
+        let cli = CLIRunner()
+        defer { cli.cleanUp() }
+        let refused = try cli.run(["agent"] + arguments, environment: ["APPVAULT_AGENT_SOCK": cli.folder + "/agent/agent.sock"])
+        #expect(refused.status == 2, "\(refused.all)")
+        #expect(refused.stderr.contains("loopback") || refused.stderr.contains("--local-key"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cli.folder + "/agent"), "nothing was opened")
+    }
+
     @Test("rotating the app password changes no client's settings: the same token logs in after rotate")
     func rotationKeepsClients() throws {
         let scene = try AgentEndpointScene(user: "hana")

@@ -59,4 +59,13 @@ public struct EndpointConfiguration: Sendable {
         self.upstream = upstream
         self.maximumConnections = max(1, maximumConnections)
     }
+
+    /// Refuses TLS endpoints without a certificate, and a certificate without its key (or the
+    /// other way round), before anything is opened.
+    public func check() throws(AgentError) {
+        guard (localCertificate == nil) == (localKey == nil) else { throw .localTLS("give both --local-cert and --local-key") }
+        for endpoint in tcp where endpoint.security != .plain && localCertificate == nil {
+            throw .localTLS("\(endpoint.address):\(endpoint.security.rawValue) needs --local-cert and --local-key")
+        }
+    }
 }

@@ -39,16 +39,12 @@ final class EndpointHost: SessionControl {
         self.peers = peers
         self.configuration = configuration
         self.logger = logger
+        try configuration.check()
         var localTLS: ServerTLSContext?
-        switch (configuration.localCertificate, configuration.localKey) {
-        case (let certificate?, let key?):
+        if let certificate = configuration.localCertificate, let key = configuration.localKey {
             do { localTLS = try ServerTLSContext(certificatePath: certificate, keyPath: key) } catch {
                 throw .localTLS(error.description)
             }
-        case (nil, nil):
-            break
-        default:
-            throw .localTLS("give both --local-cert and --local-key")
         }
         authority = VaultSessionAuthority(vault: vault, policy: policy, agentUID: agentUID, logger: logger)
         proxy = MailProxy(authority: authority, upstream: MailUpstreamConnector(options: configuration.upstream, logger: logger),
@@ -59,7 +55,7 @@ final class EndpointHost: SessionControl {
     func listen(group: UInt32?) throws(AgentError) -> [EndpointListener] {
         let plain: LocalTransport = configuration.localCertificate == nil ? .plain : .plainWithSTARTTLS
         var opened = [EndpointListener]()
-        do {
+        do throws(AgentError) {
             for (proto, path) in [(MailProtocol.imap, configuration.imapSocket), (.smtp, configuration.smtpSocket)] {
                 try SocketLocation.prepare(path, uid: agentUID, group: group)
                 let fd = try SocketLocation.listen(at: path, backlog: 512, group: group)
@@ -67,25 +63,18 @@ final class EndpointHost: SessionControl {
             }
             for endpoint in configuration.tcp {
                 let address = try TCPListener.parse(endpoint.address)
-                let transport: LocalTransport
-                switch endpoint.security {
-                case .plain: transport = .plain
-                case .starttls, .tls:
-                    guard configuration.localCertificate != nil else {
-                        throw AgentError.localTLS("\(endpoint.address):\(endpoint.security.rawValue) needs --local-cert and --local-key")
-                    }
-                    transport = endpoint.security == .tls ? .implicitTLS : .plainWithSTARTTLS
+                let transport: LocalTransport = switch endpoint.security {
+                case .plain: .plain
+                case .starttls: .plainWithSTARTTLS
+                case .tls: .implicitTLS
                 }
                 let fd = try TCPListener.listen(address, backlog: 512)
                 opened.append(EndpointListener(fd: fd, protocol: endpoint.protocol, transport: transport, path: nil,
                                                label: "\(endpoint.protocol) \(address) \(endpoint.security.rawValue)"))
             }
-        } catch let error as AgentError {
-            for listener in opened { close(listener: listener) }
-            throw error
         } catch {
             for listener in opened { close(listener: listener) }
-            throw .system(SystemError("listen"))
+            throw error
         }
         listening.withLock { $0 = opened }
         return opened

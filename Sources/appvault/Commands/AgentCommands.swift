@@ -88,17 +88,19 @@ struct AgentRun: ParsableCommand {
             var logger = CLILogging.logger
             if ProcessInfo.processInfo.environment["APPVAULT_LOG_LEVEL"] == nil { logger.logLevel = .notice }
             guard (1...1000).contains(maxSessions) else { throw VaultError.invalidInput("--max-sessions must be 1 to 1000") }
-            let vault = try options.openLocked(configuration: VaultConfiguration(
-                logger: logger, actor: "agent uid \(getuid()) pid \(getpid())",
-                leaseLimits: LeaseLimits(maximumSessionsPerAccount: maxSessions), anchor: VaultOptions.anchor))
             let tcp = try imapListen.map { (text) throws(AgentError) in try EndpointConfiguration.TCPEndpoint(protocol: .imap, parsing: text) }
                 + smtpListen.map { (text) throws(AgentError) in try EndpointConfiguration.TCPEndpoint(protocol: .smtp, parsing: text) }
             let endpoints = EndpointConfiguration(besides: socket.path, tcp: tcp, localCertificate: localCert, localKey: localKey,
                                                   upstream: try mail.connection(budget: nil))
+            try endpoints.check()
             let group = try socketGroup.map { (name) throws(VaultError) -> UInt32 in
                 guard let entry = getgrnam(name) else { throw .invalidInput("--socket-group: no group named '\(name)'") }
                 return entry.pointee.gr_gid
             }
+            // Every option is checked before the vault is opened.
+            let vault = try options.openLocked(configuration: VaultConfiguration(
+                logger: logger, actor: "agent uid \(getuid()) pid \(getpid())",
+                leaseLimits: LeaseLimits(maximumSessionsPerAccount: maxSessions), anchor: VaultOptions.anchor))
             let server = try AgentServer(
                 vault: vault,
                 configuration: AgentConfiguration(socketPath: socket.path, idleLock: idle, policy: agentPolicy, socketGroup: group,
