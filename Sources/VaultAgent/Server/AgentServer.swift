@@ -80,6 +80,10 @@ public final class AgentServer: Sendable {
             "endpoints": "\(endpointListeners.map(\.label).joined(separator: ", "))",
             "idle-lock": "\(idleLock.timeoutSeconds)s", "dumpable": "\(ProcessHardening.isDumpable)",
         ])
+        if ProcessHardening.lockableBytes < ProcessHardening.comfortableLockableBytes {
+            logger.warning("little memory can be locked (RLIMIT_MEMLOCK): secrets may reach swap under load; raise it (LimitMEMLOCK= in the unit, ulimit -l)",
+                           metadata: ["lockable-bytes": "\(ProcessHardening.lockableBytes)"])
+        }
         let listening = endpointListeners
         Thread.detachNewThread { [self] in
             acceptLoop(listener, endpoints: listening)

@@ -30,4 +30,20 @@ enum ProcessHardening {
         guard let prctl else { return true }
         return prctl(getDumpable, 0, 0, 0, 0) != 0
     }
+
+    /// How many bytes this process may lock in memory (RLIMIT_MEMLOCK's soft limit). libsodium
+    /// locks every guarded allocation but carries on, unlocked, when the limit is reached: keys
+    /// and passwords could then be written to swap.
+    static var lockableBytes: UInt64 {
+        var limit = rlimit()
+        guard getrlimit(memoryLockLimit, &limit) == 0 else { return 0 }
+        return UInt64(limit.rlim_cur)
+    }
+
+    /// RLIMIT_MEMLOCK from <sys/resource.h> (a macro the Glibc module does not bring in).
+    private static let memoryLockLimit = __rlimit_resource_t(8)
+
+    /// Below this the vault's keys alone (a guarded page each) and a few sessions' secrets fill
+    /// the lockable memory; Debian's default is 8 MiB.
+    static let comfortableLockableBytes: UInt64 = 1 << 20
 }
