@@ -60,10 +60,16 @@ public struct CLIRunner: Sendable {
 
     @discardableResult
     public func run(_ arguments: [String], stdin: Data = Data(), environment extra: [String: String] = [:]) throws -> Result {
+        try Self.capture([Self.executable] + arguments, environment: environment.merging(extra) { $1 }, stdin: stdin)
+    }
+
+    /// Runs `command` (an absolute executable first) to its end with `stdin` as its input,
+    /// capturing what it prints.
+    public static func capture(_ command: [String], environment: [String: String], stdin: Data = Data()) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
-        process.environment = environment.merging(extra) { $1 }
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.environment = environment
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -76,6 +82,20 @@ public struct CLIRunner: Sendable {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
                       stderr: String(decoding: err, as: UTF8.self), crashed: process.terminationReason == .uncaughtSignal)
+    }
+
+    /// A loopback TCP port nothing listens on right now.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard named else { throw MailTestServers.Unavailable(description: "no free TCP port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Starts the binary without waiting, for tests that kill it part-way.

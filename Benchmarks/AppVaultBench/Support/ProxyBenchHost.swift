@@ -98,5 +98,5 @@ private struct BenchAuthority: SessionAuthority {
     func upstreamLoginFailed(_ grant: SessionGrant, _ failure: UpstreamFailure) {}
     func meter(_ grant: SessionGrant, downloaded: Int64, uploaded: Int64) -> MeterVerdict { .proceed }
     func refused(_ request: LoginRequest, _ refusal: SessionRefusal) {}
-    func ended(_ grant: SessionGrant, _ summary: SessionSummary) {}
+    func ended(_ grant: SessionGrant, _ summary: SessionEnd) {}
 }

@@ -1,3 +1,4 @@
+package import AppVault
 package import VaultCrypto
 
 /// Decides who may open a session and supplies the upstream secret: implemented by the agent
@@ -23,5 +24,5 @@ package protocol SessionAuthority: Sendable {
     /// Records a refusal the proxy made itself (rate limiting), for the audit log.
     func refused(_ request: LoginRequest, _ refusal: SessionRefusal)
     /// The session ended (client logout, upstream drop, kill, error): audit, end its lease.
-    func ended(_ grant: SessionGrant, _ summary: SessionSummary)
+    func ended(_ grant: SessionGrant, _ summary: SessionEnd)
 }

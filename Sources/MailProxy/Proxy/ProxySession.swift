@@ -158,14 +158,14 @@ final class ProxySession {
         let started = ContinuousClock.now
         let authority = proxy.authority
         guard let handle = SessionHandle(grant: grant) else {
-            authority.ended(grant, SessionSummary(bytesFromUpstream: 0, bytesToUpstream: 0, duration: .zero,
+            authority.ended(grant, SessionEnd(bytesFromUpstream: 0, bytesToUpstream: 0, duration: .zero,
                                                   reason: "out of file descriptors"))
             return .refused(.unavailable("the agent is out of file descriptors"), closes: true)
         }
         proxy.sessions.add(handle)
         func end(_ reason: String, _ traffic: (Int64, Int64) = (0, 0)) {
             proxy.sessions.remove(handle)
-            authority.ended(grant, SessionSummary(bytesFromUpstream: traffic.0, bytesToUpstream: traffic.1,
+            authority.ended(grant, SessionEnd(bytesFromUpstream: traffic.0, bytesToUpstream: traffic.1,
                                                   duration: .now - started, reason: reason))
         }
         let link: any UpstreamLink

@@ -90,11 +90,9 @@ final class VaultSessionAuthority: SessionAuthority {
                                detail: "\(request.protocol): refused by the endpoint: \(refusal)")
     }
 
-    func ended(_ grant: SessionGrant, _ summary: SessionSummary) {
+    func ended(_ grant: SessionGrant, _ summary: SessionEnd) {
         leases.withLock { _ = $0.removeValue(forKey: grant.sessionID) }
-        vault.endSession(id: grant.sessionID, SessionEnd(bytesFromUpstream: summary.bytesFromUpstream,
-                                                          bytesToUpstream: summary.bytesToUpstream,
-                                                          duration: summary.duration, reason: summary.reason))
+        vault.endSession(id: grant.sessionID, summary)
     }
 
     /// The token a live session was opened with, if any.

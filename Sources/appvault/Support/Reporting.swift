@@ -57,7 +57,8 @@ enum Output {
         _ = write(STDOUT_FILENO, "\n", 1)
     }
 
-    static func json<T: Encodable>(_ value: T) throws {
+    /// The one JSON shape of every `--json` output (docs/cli.md): sorted snake_case keys, ISO 8601 times.
+    private static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -65,19 +66,16 @@ enum Output {
             var container = encoder.singleValueContainer()
             try container.encode(Output.date(date))
         }
+        return encoder
+    }
+
+    static func json<T: Encodable>(_ value: T) throws {
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     /// Prints `value` as JSON with one more member, `secretKey`, holding `secret`: the secret's
     /// bytes go from guarded memory to standard output without ever becoming a String.
     static func jsonWithSecret<T: Encodable>(_ value: T, secretKey: String, secret: UnsafeRawBufferPointer) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Output.date(date))
-        }
         var text = String(decoding: try encoder.encode(value), as: UTF8.self)
         while let last = text.last, last == "}" || last.isWhitespace { text.removeLast() }
         print(text + ",\n  \"" + secretKey + "\" : \"", terminator: "")

@@ -43,8 +43,8 @@ final class AgentEndpointScene {
                                 stdin: Data(password.utf8))
         guard added.status == 0 else { throw SceneFailure("add failed: \(added.all)") }
         try beforeAgent(cli)
-        imapPort = try Self.freePort()
-        smtpPort = try Self.freePort()
+        imapPort = try CLIRunner.freePort()
+        smtpPort = try CLIRunner.freePort()
         agentLog = cli.folder + "/agent.log"
         agent = try Self.start(cli, log: agentLog, arguments: [
             "agent", "--idle-lock", "10m", "--imap-listen", "127.0.0.1:\(imapPort)",
@@ -96,44 +96,19 @@ final class AgentEndpointScene {
         return process
     }
 
-    /// A loopback port nothing listens on right now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard bound == 0, named == 0 else { throw SceneFailure("no free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Runs a Python client script with the credential on standard input.
     func python(_ script: String, _ arguments: [String], credential: String? = nil, as user: (uid: UInt32, gid: UInt32)? = nil) throws -> CLIRunner.Result {
-        let process = try pythonProcess(script, arguments, as: user)
-        let output = Pipe(), errors = Pipe(), input = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(Data(((credential ?? token) + "\n").utf8))
-        try? input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIRunner.Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                                stderr: String(decoding: err, as: UTF8.self), crashed: false)
+        let command = ["/usr/bin/python3", Self.scripts + "/" + script] + arguments
+        return try CLIRunner.capture(user.map { TestUsers.command(as: $0, command) } ?? command, environment: ["PATH": "/usr/bin:/bin"],
+                                     stdin: Data(((credential ?? token) + "\n").utf8))
     }
 
     /// A Python client left running (IDLE), read line by line.
     func pythonRunning(_ script: String, _ arguments: [String]) throws -> RunningClient {
-        let process = try pythonProcess(script, arguments, as: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [Self.scripts + "/" + script] + arguments
+        process.environment = ["PATH": "/usr/bin:/bin"]
         let output = Pipe(), input = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -144,34 +119,10 @@ final class AgentEndpointScene {
         return RunningClient(process: process, output: output.fileHandleForReading)
     }
 
-    private func pythonProcess(_ script: String, _ arguments: [String], as user: (uid: UInt32, gid: UInt32)?) throws -> Process {
-        let command = ["/usr/bin/python3", Self.scripts + "/" + script] + arguments
-        let full = user.map { TestUsers.command(as: $0, command) } ?? command
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: full[0])
-        process.arguments = Array(full.dropFirst())
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        return process
-    }
-
     /// Runs curl with `user` and the token in a config read from standard input, never argv.
     func curl(_ url: String, user: String) throws -> CLIRunner.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["--silent", "--show-error", "--max-time", "30", "--config", "-", url]
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        let output = Pipe(), errors = Pipe(), input = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(Data("user = \"\(user):\(token)\"\n".utf8))
-        try? input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIRunner.Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                                stderr: String(decoding: err, as: UTF8.self), crashed: false)
+        try CLIRunner.capture(["/usr/bin/curl", "--silent", "--show-error", "--max-time", "30", "--config", "-", url],
+                              environment: ["PATH": "/usr/bin:/bin"], stdin: Data("user = \"\(user):\(token)\"\n".utf8))
     }
 
     /// Sends one message through the agent's SMTP endpoint with smtplib.

@@ -84,7 +84,7 @@ struct MultiHostTests {
         // Host 3 reaches the test Dovecot (on the root namespace's loopback) through two forwarders
         // across the bridge; TLS runs end to end through them, verified for "localhost".
         let bridge = try PostgresTestCluster.setting("SERVER_ADDRESS")
-        let relayPort = try Self.freePort()
+        let relayPort = try CLIRunner.freePort()
         let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         let forward = scripts.appendingPathComponent("Scripts/forward.py").path
         let outer = try HostProcess(name: "forward out", namespace: nil,
@@ -118,20 +118,6 @@ struct MultiHostTests {
         #expect((bye?["bye"] as? String)?.contains("revoked") == true, "\(String(describing: bye))")
         #expect(at - revokedAt < 1_000_000_000, "BYE on host 3 \(Double(at - revokedAt) / 1e9) s after the revoke on host 2")
         print("revoke on host 2 ended host 3's IDLE session \(Double(at - revokedAt) / 1e6) ms after the command returned")
-    }
-
-    /// A TCP port nothing listens on now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard named else { throw HostProcess.Failure(description: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     @Test("a one-use lease raced from all three hosts is spent exactly once, 1,000 times (login and connector leases)")

@@ -35,7 +35,7 @@ final class FakeAuthority: SessionAuthority {
         var events: [Event] = []
         var downloaded: Int64 = 0
         var uploaded: Int64 = 0
-        var summaries: [SessionSummary] = []
+        var summaries: [SessionEnd] = []
         var sessions = 0
     }
 
@@ -48,7 +48,7 @@ final class FakeAuthority: SessionAuthority {
     /// What ``meter(_:downloaded:uploaded:)`` answers from now on.
     func setVerdict(_ verdict: MeterVerdict) { state.withLock { $0.verdict = verdict } }
     var events: [Event] { state.withLock { $0.events } }
-    var summaries: [SessionSummary] { state.withLock { $0.summaries } }
+    var summaries: [SessionEnd] { state.withLock { $0.summaries } }
     /// Bytes reported through ``meter(_:downloaded:uploaded:)``.
     var metered: (downloaded: Int64, uploaded: Int64) { state.withLock { ($0.downloaded, $0.uploaded) } }
 
@@ -101,7 +101,7 @@ final class FakeAuthority: SessionAuthority {
         }
     }
 
-    func ended(_ grant: SessionGrant, _ summary: SessionSummary) {
+    func ended(_ grant: SessionGrant, _ summary: SessionEnd) {
         state.withLock {
             $0.events.append(.ended(reason: summary.reason))
             $0.summaries.append(summary)
