@@ -199,13 +199,3 @@ func runProgram(_ path: String, _ arguments: [String], environment: [String: Str
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
-
-/// Whether `condition` becomes true within `timeout`, checked every 50 ms.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.05)
-    }
-    return condition()
-}
