@@ -56,6 +56,22 @@ struct AgentEndpointTests {
         #expect(!FileManager.default.fileExists(atPath: cli.folder + "/agent"), "nothing was opened")
     }
 
+    @Test("a login lease from `lease grant` opens one session, then is spent: [EXPIRED]")
+    func loginLeaseIsSpent() throws {
+        let scene = try AgentEndpointScene(user: "liv")
+        let granted = try scene.cli.run(["lease", "grant", "liv", "--protocol", "imap", "--ttl", "120"])
+        let password = granted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(granted.status == 0 && password.hasPrefix("avl-"), "\(granted.stderr)")
+        let subject = "lease \(UUID().uuidString.prefix(8))"
+        #expect(try scene.send(subject: subject).status == 0)
+        let first = try scene.python("imap_client.py", ["127.0.0.1", "\(scene.imapPort)", "liv", "login", subject], credential: password)
+        #expect(!first.stderr.contains("AUTHENTICATIONFAILED") && !first.stderr.contains("EXPIRED"), "the lease logs in once: \(first.all)")
+        let second = try scene.python("imap_client.py", ["127.0.0.1", "\(scene.imapPort)", "liv", "login", subject], credential: password)
+        #expect(second.status == 1 && second.stderr.contains("EXPIRED"), "then it is spent: \(second.all)")
+        // Tokens live at least a minute; their expiry at the endpoint is tested with a manual
+        // clock (SessionTests) and a fake authority (RefusalTests).
+    }
+
     @Test("rotating the app password changes no client's settings: the same token logs in after rotate")
     func rotationKeepsClients() throws {
         let scene = try AgentEndpointScene(user: "hana")
