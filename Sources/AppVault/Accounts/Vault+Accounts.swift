@@ -156,7 +156,7 @@ extension Vault {
             try account.save(in: ledger)
             if let secret = try ledger.record(.accountSecret, key: account.key) { ledger.delete(secret) }
             var ended = 0
-            for var lease in try StoredLease.all(of: account, in: ledger) where lease.revokedAt == nil {
+            for var lease in try StoredLease.open(of: account, in: ledger) {
                 if lease.isLive(now: now, generation: generation) { ended += 1 }
                 lease.revokedAt = now
                 try lease.save(in: ledger)

@@ -224,7 +224,7 @@ extension Vault: LeaseRedeemer {
     /// Refuses a grant that would exceed the live-lease caps of the account or the holder.
     func checkCaps(_ account: StoredAccount, holder: String, in ledger: Ledger, now: Date) throws(VaultError) {
         let limits = configuration.leaseLimits
-        let liveForAccount = try StoredLease.all(of: account, in: ledger)
+        let liveForAccount = try StoredLease.open(of: account, in: ledger)
             .filter { $0.isLive(now: now, generation: account.record.generation) }.count
         guard liveForAccount < limits.maximumLivePerAccount else {
             throw .leaseLimitReached("account '\(account.record.name)' (\(liveForAccount) live)")

@@ -85,7 +85,7 @@ extension Vault {
                 // provider rejected (providers lock accounts for that). A login lease is someone's
                 // deliberate try (`appvault check`, `verify`): it may probe a dead account.
                 guard account.record.status != .dead || presented.kind == .lease else { throw .accountDead(name) }
-                let sessions = try StoredLease.all(of: account, in: ledger).filter {
+                let sessions = try StoredLease.open(of: account, in: ledger).filter {
                     $0.kind == .session && $0.protocol == proto && $0.isLive(now: now, generation: account.record.generation)
                 }
                 guard sessions.count < limits.maximumSessionsPerAccount else {
