@@ -27,23 +27,28 @@ enum CLIRoundTrip {
             ["keepassxc-cli", "show", "--quiet", "--no-password", "--key-file", fixtures.kdbxKeyFile,
              "--attributes", "Password", fixtures.kdbx, entry], settings: settings, environment: [:], runs: 10)))
 
-        let vaultEnvironment = ["APPVAULT_VAULT": BenchVault.vaultPath(folder)]
         let socket = folder + "/agent/agent.sock"
+        // In-process: the vault unlocked with its key file (no Argon2id), no agent found.
+        let vaultEnvironment = ["APPVAULT_VAULT": BenchVault.vaultPath(folder), "APPVAULT_KEY_FILE": BenchVault.keyPath(folder),
+                                "APPVAULT_AGENT_SOCK": folder + "/no-agent/agent.sock"]
+        let agentEnvironment = ["APPVAULT_VAULT": BenchVault.vaultPath(folder), "APPVAULT_AGENT_SOCK": socket]
         let agent = try startAgent(fixtures.appvault, folder: folder, socket: socket)
         defer { Subprocess.stop(agent) }
         for (binary, build) in [(fixtures.appvault, "")] + (fixtures.appvaultStatic.map { [($0, ", static stdlib")] } ?? []) {
-            measured.append(("`appvault list` (metadata, reads the file)\(build)",
+            measured.append(("`appvault list` in-process (opens and unlocks the file with its key file)\(build)",
                              try time([binary, "list"], settings: settings, environment: vaultEnvironment)))
-            measured.append(("`appvault list --json`\(build)",
+            measured.append(("`appvault list --json` in-process\(build)",
                              try time([binary, "list", "--json"], settings: settings, environment: vaultEnvironment)))
+            measured.append(("`appvault list` through the running agent\(build)",
+                             try time([binary, "list"], settings: settings, environment: agentEnvironment)))
             measured.append(("`appvault agent status` (through the running agent)\(build)",
                              try time([binary, "agent", "status", "--socket", socket], settings: settings, environment: [:])))
             measured.append(("`appvault leases` (through the running agent)\(build)",
                              try time([binary, "leases", "--socket", socket], settings: settings, environment: [:])))
             if let servers = settings.testServers {
-                measured.append(("`appvault verify bob`: IMAP + SMTP logins with leases from the agent\(build)",
-                                 try time([binary, "verify", "bob", "--socket", socket, "--ca-file", servers.caFile],
-                                          settings: settings, environment: vaultEnvironment)))
+                measured.append(("`appvault verify bob`: IMAP + SMTP logins (through the agent when it serves the vault)\(build)",
+                                 try time([binary, "verify", "bob", "--ca-file", servers.caFile],
+                                          settings: settings, environment: agentEnvironment.merging(["APPVAULT_KEY_FILE": BenchVault.keyPath(folder)]) { $1 })))
             }
         }
         let entries = Format.count(fixtures.entries)
