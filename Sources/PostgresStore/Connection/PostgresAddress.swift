@@ -66,15 +66,19 @@ package struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// libpq's reading of `text`, option by option (only options that are set).
     private static func parse(_ text: String) throws(VaultError) -> [String: String] {
+        // libpq is loaded here, on the first use of a PostgreSQL vault (CLibPQ's shim.h says why).
+        guard appvault_pq_load() != 0 else {
+            throw .storeUnreachable("a vault in PostgreSQL needs libpq, which cannot be loaded (libpq.so.5); install it: apt install libpq5")
+        }
         var message: UnsafeMutablePointer<CChar>?
-        guard let parsed = PQconninfoParse(text, &message) else {
+        guard let parsed = appvault_PQconninfoParse()!(text, &message) else {
             let detail = message.map { String(cString: $0) } ?? "libpq could not parse it"
-            if let message { PQfreemem(message) }
+            if let message { appvault_PQfreemem()!(message) }
             // A malformed part may be a password; never quote the string back then.
             if holdsPasswordSyntax(text) { throw .invalidInput(passwordRefusal("the address holds a password")) }
             throw .invalidInput("the PostgreSQL address is malformed: \(printable(detail.trimmingCharacters(in: .whitespacesAndNewlines)))")
         }
-        defer { PQconninfoFree(parsed) }
+        defer { appvault_PQconninfoFree()!(parsed) }
         var options = [String: String]()
         var option = parsed
         while let keyword = option.pointee.keyword {

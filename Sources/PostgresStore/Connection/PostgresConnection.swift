@@ -14,7 +14,7 @@ final class PostgresConnection: @unchecked Sendable {
 
     private init(pointer: OpaquePointer) { self.pointer = pointer }
 
-    deinit { PQfinish(pointer) }
+    deinit { appvault_PQfinish()!(pointer) }
 
     /// Session settings: a writer waits at most 5 s for another's lock (then "busy", like
     /// SQLite's busy time-out); a transaction left idle (a client frozen while it holds the
@@ -32,11 +32,11 @@ final class PostgresConnection: @unchecked Sendable {
         let keys = PostgresAddress.defaults.map(\.0) + ["dbname"]
         let values = PostgresAddress.defaults.map(\.1) + [address.connectionString]
         let made = withCStrings(keys) { keyPointers in
-            withCStrings(values) { valuePointers in PQconnectdbParams(keyPointers, valuePointers, 1) }
+            withCStrings(values) { valuePointers in appvault_PQconnectdbParams()!(keyPointers, valuePointers, 1) }
         }
         guard let made else { throw .storeUnreachable("\(address.location): libpq could not allocate a connection") }
         let connection = PostgresConnection(pointer: made)
-        guard PQstatus(made) == CONNECTION_OK else {
+        guard appvault_PQstatus()!(made) == CONNECTION_OK else {
             throw .storeUnreachable("\(address.location): \(connection.errorMessage); nothing was changed")
         }
         appvault_pq_silence_notices(made)
@@ -51,17 +51,17 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Refuses a network connection that is not TLS with `sslmode=verify-full`.
     private func checkTransport(_ address: PostgresAddress) throws(VaultError) {
-        let host = PQhost(pointer).map { String(cString: $0) } ?? ""
+        let host = appvault_PQhost()!(pointer).map { String(cString: $0) } ?? ""
         if host.hasPrefix("/") || host.hasPrefix("@") { return }
-        guard PQsslInUse(pointer) == 1, setting("sslmode") == "verify-full" else {
+        guard appvault_PQsslInUse()!(pointer) == 1, setting("sslmode") == "verify-full" else {
             throw .invalidInput("\(address.location) was reached over the network without TLS and sslmode=verify-full (check the service file or PGSSLMODE); appvault refuses such a connection")
         }
     }
 
     /// The value libpq used for connection option `name`.
     private func setting(_ name: String) -> String? {
-        guard let options = PQconninfo(pointer) else { return nil }
-        defer { PQconninfoFree(options) }
+        guard let options = appvault_PQconninfo()!(pointer) else { return nil }
+        defer { appvault_PQconninfoFree()!(options) }
         var option = options
         while let keyword = option.pointee.keyword {
             if String(cString: keyword) == name { return option.pointee.val.map { String(cString: $0) } }
@@ -72,21 +72,21 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Whether the connection can still be used (not dropped) and is outside any transaction.
     var isIdleAndHealthy: Bool {
-        PQstatus(pointer) == CONNECTION_OK && PQtransactionStatus(pointer) == PQTRANS_IDLE
+        appvault_PQstatus()!(pointer) == CONNECTION_OK && appvault_PQtransactionStatus()!(pointer) == PQTRANS_IDLE
     }
 
     /// Whether the connection was dropped.
-    var isBroken: Bool { PQstatus(pointer) != CONNECTION_OK }
+    var isBroken: Bool { appvault_PQstatus()!(pointer) != CONNECTION_OK }
 
     /// The server address of this connection (`host:port`), for logs.
     var server: String {
-        let host = PQhost(pointer).map { String(cString: $0) } ?? "?"
-        let port = PQport(pointer).map { String(cString: $0) } ?? "?"
+        let host = appvault_PQhost()!(pointer).map { String(cString: $0) } ?? "?"
+        let port = appvault_PQport()!(pointer).map { String(cString: $0) } ?? "?"
         return PostgresAddress.printable(host + ":" + port)
     }
 
     private var errorMessage: String {
-        let text = PQerrorMessage(pointer).map { String(cString: $0) } ?? "unknown libpq error"
+        let text = appvault_PQerrorMessage()!(pointer).map { String(cString: $0) } ?? "unknown libpq error"
         return PostgresAddress.printable(text.trimmingCharacters(in: [" ", "\n", "\t"]).replacingNewlines())
     }
 
@@ -94,8 +94,8 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Runs one or more statements without parameters (text protocol), ignoring their rows.
     func simple(_ sql: String) throws(PostgresFailure) {
-        let result = PQexec(pointer, sql)
-        try check(result).map { PQclear($0) }
+        let result = appvault_PQexec()!(pointer, sql)
+        try check(result).map { appvault_PQclear()!($0) }
     }
 
     /// Runs `sql` with binary parameters and binary results, preparing it on first use.
@@ -106,7 +106,7 @@ final class PostgresConnection: @unchecked Sendable {
         let lengths = encoded.map { Int32($0?.count ?? 0) }
         let formats = [Int32](repeating: 1, count: parameters.count)
         let result = withByteArrays(encoded) { values in
-            PQexecPrepared(pointer, name, Int32(parameters.count), values, lengths, formats, 1)
+            appvault_PQexecPrepared()!(pointer, name, Int32(parameters.count), values, lengths, formats, 1)
         }
         guard let checked = try check(result) else {
             throw PostgresFailure(sqlState: nil, message: "no result", connectionLost: isBroken)
@@ -118,8 +118,8 @@ final class PostgresConnection: @unchecked Sendable {
         if let name = statements[sql] { return name }
         let name = "appvault_\(statements.count + 1)"
         let types = parameters.map(\.oid)
-        let result = PQprepare(pointer, name, sql, Int32(types.count), types)
-        try check(result).map { PQclear($0) }
+        let result = appvault_PQprepare()!(pointer, name, sql, Int32(types.count), types)
+        try check(result).map { appvault_PQclear()!($0) }
         statements[sql] = name
         return name
     }
@@ -129,13 +129,13 @@ final class PostgresConnection: @unchecked Sendable {
         guard let result else {
             throw PostgresFailure(sqlState: nil, message: errorMessage, connectionLost: true)
         }
-        switch PQresultStatus(result) {
+        switch appvault_PQresultStatus()!(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return result
         default:
-            let state = PQresultErrorField(result, appvault_pq_diag_sqlstate()).map { String(cString: $0) }
-            let primary = PQresultErrorField(result, appvault_pq_diag_message_primary()).map { String(cString: $0) }
-            PQclear(result)
+            let state = appvault_PQresultErrorField()!(result, appvault_pq_diag_sqlstate()).map { String(cString: $0) }
+            let primary = appvault_PQresultErrorField()!(result, appvault_pq_diag_message_primary()).map { String(cString: $0) }
+            appvault_PQclear()!(result)
             let message = primary.map { PostgresAddress.printable($0) } ?? errorMessage
             throw PostgresFailure(sqlState: state, message: message, connectionLost: isBroken)
         }
@@ -148,7 +148,7 @@ final class PostgresConnection: @unchecked Sendable {
     func awaitNotifications(timeout: Duration) throws(PostgresFailure) -> Int {
         var count = try drainNotifications()
         if count > 0 { return count }
-        var descriptor = pollfd(fd: PQsocket(pointer), events: Int16(POLLIN), revents: 0)
+        var descriptor = pollfd(fd: appvault_PQsocket()!(pointer), events: Int16(POLLIN), revents: 0)
         guard descriptor.fd >= 0 else { throw PostgresFailure(sqlState: nil, message: "the connection has no socket", connectionLost: true) }
         let milliseconds = Int32(clamping: max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         if poll(&descriptor, 1, milliseconds) > 0 { count = try drainNotifications() }
@@ -156,12 +156,12 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     private func drainNotifications() throws(PostgresFailure) -> Int {
-        guard PQconsumeInput(pointer) == 1 else {
+        guard appvault_PQconsumeInput()!(pointer) == 1 else {
             throw PostgresFailure(sqlState: nil, message: errorMessage, connectionLost: true)
         }
         var count = 0
-        while let notification = PQnotifies(pointer) {
-            PQfreemem(notification)
+        while let notification = appvault_PQnotifies()!(pointer) {
+            appvault_PQfreemem()!(notification)
             count += 1
         }
         return count

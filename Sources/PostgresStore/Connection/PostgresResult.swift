@@ -11,27 +11,27 @@ struct PostgresResult: ~Copyable {
 
     init(adopting pointer: OpaquePointer) { self.pointer = pointer }
 
-    deinit { PQclear(pointer) }
+    deinit { appvault_PQclear()!(pointer) }
 
-    var rowCount: Int { Int(PQntuples(pointer)) }
+    var rowCount: Int { Int(appvault_PQntuples()!(pointer)) }
 
     /// The number of rows a command changed (`UPDATE`, `INSERT`), 0 when it does not say.
-    var affectedRows: Int { Int(String(cString: PQcmdTuples(pointer))) ?? 0 }
+    var affectedRows: Int { appvault_PQcmdTuples()!(pointer).flatMap { Int(String(cString: $0)) } ?? 0 }
 
     private func column(_ name: String) throws(VaultError) -> Int32 {
-        let index = PQfnumber(pointer, name)
+        let index = appvault_PQfnumber()!(pointer, name)
         guard index >= 0 else { throw .tampered("the database's result has no column '\(name)' (was the table altered?)") }
         return index
     }
 
     private func raw(_ row: Int, _ name: String, type: UInt32) throws(VaultError) -> [UInt8]? {
         let index = try column(name)
-        guard PQftype(pointer, index) == type else {
+        guard appvault_PQftype()!(pointer, index) == type else {
             throw .tampered("column '\(name)' has another type than the vault's schema gives it")
         }
-        if PQgetisnull(pointer, Int32(row), index) != 0 { return nil }
-        let length = Int(PQgetlength(pointer, Int32(row), index))
-        guard let value = PQgetvalue(pointer, Int32(row), index) else { return [] }
+        if appvault_PQgetisnull()!(pointer, Int32(row), index) != 0 { return nil }
+        let length = Int(appvault_PQgetlength()!(pointer, Int32(row), index))
+        guard let value = appvault_PQgetvalue()!(pointer, Int32(row), index) else { return [] }
         return value.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
     }
 

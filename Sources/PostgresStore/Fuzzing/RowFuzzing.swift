@@ -25,23 +25,23 @@ package enum RowFuzzing {
         var input = bytes[...]
         func next() -> UInt8 { input.popFirst() ?? 0 }
         let decoder = next() % 10
-        guard let result = PQmakeEmptyPGresult(nil, PGRES_TUPLES_OK) else { return }
+        guard let result = appvault_PQmakeEmptyPGresult()!(nil, PGRES_TUPLES_OK) else { return }
         let columns = Int(next() % 13)
         let columnNames = (0..<columns).map { _ in strdup(names[Int(next()) % names.count]) }
         defer { columnNames.forEach { free($0) } }
         var descriptions = columnNames.map { name in
             PGresAttDesc(name: name, tableid: 0, columnid: 0, format: 1, typid: types[Int(next()) % types.count], typlen: -1, atttypmod: -1)
         }
-        guard PQsetResultAttrs(result, Int32(columns), &descriptions) == 1 else { PQclear(result); return }
+        guard appvault_PQsetResultAttrs()!(result, Int32(columns), &descriptions) == 1 else { appvault_PQclear()!(result); return }
         let rowCount = Int(next() % 17)
         for row in 0..<rowCount {
             for column in 0..<columns {
                 let length = next()
                 var cell = (0..<Int(length == 255 ? 0 : length)).map { _ in CChar(bitPattern: next()) }
                 let stored = cell.withUnsafeMutableBufferPointer { buffer in
-                    PQsetvalue(result, Int32(row), Int32(column), length == 255 ? nil : buffer.baseAddress, length == 255 ? -1 : Int32(length))
+                    appvault_PQsetvalue()!(result, Int32(row), Int32(column), length == 255 ? nil : buffer.baseAddress, length == 255 ? -1 : Int32(length))
                 }
-                guard stored == 1 else { PQclear(result); return }
+                guard stored == 1 else { appvault_PQclear()!(result); return }
             }
         }
         decode(decoder, PostgresResult(adopting: result))
