@@ -57,15 +57,18 @@ enum Output {
         _ = write(STDOUT_FILENO, "\n", 1)
     }
 
-    static func json<T: Encodable>(_ value: T) throws {
+    /// `value` as JSON on standard output: indented, or on one line (JSON Lines, for output
+    /// that streams, such as `fetch --follow --json`).
+    static func json<T: Encodable>(_ value: T, oneLine: Bool = false) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = oneLine ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(Output.date(date))
         }
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        if oneLine { fflush(nil) }
     }
 
     /// Prints `value` as JSON with one more member, `secretKey`, holding `secret`: the secret's
@@ -106,17 +109,25 @@ enum Output {
         return date.formatted(.iso8601)
     }
 
-    /// Whether standard output is a terminal (then text strangers control is escaped).
-    static let toTerminal = isatty(STDOUT_FILENO) == 1
-
-    /// `text` made safe to print on a terminal: control characters (C0, DEL, C1), escape
-    /// sequences and Unicode direction or invisible formatting characters are shown as
-    /// `\u{..}` escapes, so a mail subject, a sender's name or a peer's program path cannot move
-    /// the cursor, rewrite the screen or reorder what is shown. Unchanged when not on a terminal;
-    /// `--json` is always exact.
+    /// `text` made safe to print: control characters (C0, DEL, C1), escape sequences and
+    /// Unicode direction or invisible formatting characters are shown as `\u{..}` escapes, so a
+    /// mail subject, a sender's name or a peer's program path cannot move the cursor, rewrite the
+    /// screen or reorder what is shown. Also when standard output is not a terminal: text piped
+    /// to `less -R`, `head` or a log file reaches a terminal in the end. `--json` is exact.
     static func safe(_ text: String) -> String {
-        guard toTerminal else { return text }
-        return TerminalText.escaped(text)
+        TerminalText.escaped(text)
+    }
+
+    /// A byte count for people: `512 B`, `12.3 KiB`, `4.0 MiB`, `1.2 GiB`.
+    static func bytes(_ count: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 
     /// Left-aligned columns; every cell goes through ``safe(_:)``.
