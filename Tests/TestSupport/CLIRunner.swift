@@ -58,10 +58,12 @@ public struct CLIRunner: Sendable {
         return path
     }
 
+    /// Runs the binary (or `executable`, such as a shell that execs it) with `arguments`.
     @discardableResult
-    public func run(_ arguments: [String], stdin: Data = Data(), environment extra: [String: String] = [:]) throws -> Result {
+    public func run(_ arguments: [String], stdin: Data = Data(), environment extra: [String: String] = [:],
+                    executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.executableURL = URL(fileURLWithPath: executable ?? Self.executable)
         process.arguments = arguments
         process.environment = environment.merging(extra) { $1 }
         let input = Pipe(), output = Pipe(), errors = Pipe()

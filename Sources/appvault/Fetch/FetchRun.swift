@@ -1,5 +1,6 @@
 import AppVault
 import Foundation
+import Glibc
 import MailConnectors
 
 /// One `fetch` invocation: its passes over the mailbox, what they printed and saved, and the
@@ -64,6 +65,7 @@ final class FetchRun {
             // What a fresh listing left out (older than --limit) is not new when following.
             try advance(to: next - 1, validity: validity)
         }
+        if follows { fflush(nil) }
         if stopped { throw FetchError.notSaved(count: failures) }
     }
 

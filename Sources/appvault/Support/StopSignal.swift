@@ -14,12 +14,17 @@ enum StopSignal {
     /// Installs the handlers.
     static func install() {
         _ = flag.isSet
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
         for number in [SIGINT, SIGTERM] {
             signal(number) { _ in
                 if StopSignal.flag.isSet { _exit(130) }
                 StopSignal.flag.set()
             }
+            sigaddset(&unblock, number)
         }
+        // A parent may have started this process with the signals blocked (the mask is inherited).
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// Whether a stop was asked for.
