@@ -1,0 +1,56 @@
+import Foundation
+import TestSupport
+
+/// Changes a test mailbox the way another mail client would: Tests/Scripts/mailbox_tool.py,
+/// Python's imaplib logged in to the test Dovecot with the mailbox user's own password.
+struct MailboxTool {
+    let address: String
+    let password: String
+    /// A private folder for the message files handed to the script.
+    let scratch: String
+
+    /// Tests/Scripts, with the Python helper.
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Scripts").path
+
+    /// APPENDs `message` to `mailbox` (created if needed) with an INTERNALDATE
+    /// (`27-Nov-2026 10:00:00 +0000`) and flags; its UID.
+    @discardableResult
+    func append(_ message: [UInt8], to mailbox: String = "INBOX", date: String? = nil, flags: [String] = []) throws -> UInt32 {
+        let file = scratch + "/append-\(UUID().uuidString).eml"
+        guard FileManager.default.createFile(atPath: file, contents: Data(message)) else { throw SceneFailure("cannot write \(file)") }
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let reply = try run(["append", mailbox, file, date ?? "-"] + flags)
+        guard let uid = reply["uid"] as? Int else { throw SceneFailure("append: \(reply)") }
+        return UInt32(uid)
+    }
+
+    /// DELETEs and CREATEs `mailbox`: the server gives it a new UIDVALIDITY.
+    func recreate(_ mailbox: String) throws -> (old: Int, new: Int) {
+        let reply = try run(["recreate", mailbox])
+        guard let old = reply["old"] as? Int, let new = reply["new"] as? Int else { throw SceneFailure("recreate: \(reply)") }
+        return (old, new)
+    }
+
+    private func run(_ arguments: [String]) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [Self.scripts + "/mailbox_tool.py", String(try MailTestServers.port(10993)),
+                             try MailTestServers.directory() + "/ca.pem", address] + arguments
+        process.environment = ["PATH": "/usr/bin:/bin"]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data((password + "\n").utf8))
+        try? input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let object = try? JSONSerialization.jsonObject(with: out) as? [String: Any] else {
+            throw SceneFailure("mailbox_tool.py \(arguments.first ?? ""): \(String(decoding: out + err, as: UTF8.self))")
+        }
+        return object
+    }
+}
