@@ -296,6 +296,36 @@ struct FetchCommandTests {
         #expect(!json.stdout.contains("\u{1B}") && json.stdout.contains("\\u001b[31mURGENT"), "JSON is exact, and escaped by JSON")
     }
 
+    @Test("a progress line (messages, bytes, rate) goes to stderr on a terminal, and nothing when stderr is piped")
+    func progressOnlyOnATerminal() throws {
+        let scene = try FetchScene(user: "fiona-progress")
+        try scene.append(TestMail.multipart(from: "a@b.example", to: scene.address, subject: "with a file", parts: [
+            TestMail.attachment(type: "application/pdf", disposition: "attachment; filename=\"s.pdf\"", bytes: TestMail.pdf("p")),
+        ]))
+        let piped = try scene.fetch(["--save", scene.cli.folder + "/piped"])
+        #expect(piped.status == 0 && piped.stderr.isEmpty, "no progress when piped: \(piped.stderr)")
+        // `script` runs the command on a pseudo-terminal and copies what it writes there.
+        let command = "'\(CLIRunner.executable)' fetch \(scene.account) --save '\(scene.cli.folder)/terminal'"
+        let onTerminal = try scene.cli.run(["-qec", command, "/dev/null"], executable: "/usr/bin/script")
+        #expect(onTerminal.status == 0, "\(onTerminal.all)")
+        #expect(onTerminal.stdout.contains("saving 1/1 messages") && onTerminal.stdout.contains("/s"), "\(onTerminal.stdout)")
+        #expect(onTerminal.stdout.contains("\r\u{1B}[K"), "the line is redrawn in place and cleared")
+    }
+
+    @Test("check marks nothing when the server cannot be reached: not checked, exit 13")
+    func checkUnreachable() throws {
+        let scene = try FetchScene(user: "fiona-check")
+        let closed = try AgentEndpointScene.freePort()
+        let added = try scene.cli.run(["add", "unreachable", "--provider", "custom", "--email", "nobody@example.test",
+                                       "--imap", "127.0.0.1:\(closed):tls", "--smtp", "127.0.0.1:\(closed):tls"],
+                                      stdin: Data("unreachable-password-1".utf8))
+        #expect(added.status == 0, "\(added.all)")
+        let check = try scene.cli.run(["check"])
+        #expect(check.status == 13, "\(check.all)")
+        #expect(check.stdout.contains("\(scene.account): OK") && check.stdout.contains("unreachable: not checked"), "\(check.stdout)")
+        #expect(!(try scene.cli.run(["list", "--json"]).stdout.contains("\"dead\"")), "nothing marked dead")
+    }
+
     @Test("bad input exits 2 before connecting, an unsafe --save folder exits 7, an unknown account 4")
     func badInput() throws {
         let scene = try FetchScene(user: "fiona-input")

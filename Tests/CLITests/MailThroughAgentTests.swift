@@ -96,6 +96,21 @@ struct MailThroughAgentTests {
         #expect(!(locked.all + rejected.all + check.all + revoked.all + scene.log).contains(scene.password))
     }
 
+    @Test("check through the agent: an upstream the agent cannot reach is [UNAVAILABLE]: not checked, exit 13, nothing marked")
+    func checkTemporaryThroughTheAgent() throws {
+        let scene = try AgentEndpointScene(user: Self.user("fiona-check-agent"))
+        let closed = try AgentEndpointScene.freePort()
+        let added = try scene.cli.run(["add", "unreachable", "--provider", "custom", "--email", "nobody@example.test",
+                                       "--imap", "127.0.0.1:\(closed):tls", "--smtp", "127.0.0.1:\(closed):tls"],
+                                      stdin: Data("unreachable-password-2".utf8))
+        #expect(added.status == 0, "\(added.all)")
+        let check = try scene.cli.run(["check"], environment: noPassphrase(scene))
+        #expect(check.status == 13, "\(check.all)")
+        #expect(check.stdout.contains("\(scene.accountName): OK") && check.stdout.contains("unreachable: not checked")
+                && check.stdout.contains("UNAVAILABLE"), "\(check.stdout)")
+        #expect(!(try scene.cli.run(["list", "--json"]).stdout.contains("\"dead\"")), "nothing marked dead")
+    }
+
     @Test("the daily download limit ends the fetch that crosses it and refuses the next one: exit 11")
     func trafficLimit() throws {
         let scene = try AgentEndpointScene(user: Self.user("fiona-quota"), addArguments: ["--daily-download-mb", "1"])
