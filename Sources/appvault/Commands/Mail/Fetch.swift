@@ -15,7 +15,7 @@ struct Fetch: ParsableCommand {
 
             --save DIR writes each message as UID.eml and each attachment decoded under its own \
             name, made safe (no path, no control characters, at most 255 bytes; a taken name gets \
-            " (2)"). Files appear whole or not at all (temporary file, fsync, rename) and never \
+            " (2)"). Files appear whole or not at all (temporary file, fsync, link into place) and never \
             replace a file. DIR is created with mode 0700; an existing DIR must be a folder of \
             yours that others cannot write to (exit 7 otherwise).
 
