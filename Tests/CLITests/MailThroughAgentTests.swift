@@ -17,7 +17,7 @@ struct MailThroughAgentTests {
     }
 
     func mailbox(_ scene: AgentEndpointScene) -> MailboxTool {
-        MailboxTool(address: scene.mailbox, password: scene.password, scratch: scene.cli.folder)
+        MailboxTool(cli: scene.cli, address: scene.mailbox, password: scene.password)
     }
 
     /// Waits until `fetch NAME --subject subject --json` lists the message.

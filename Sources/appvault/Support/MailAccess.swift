@@ -60,37 +60,41 @@ enum MailAccess {
 
     /// An IMAP session for `account`.
     func imap(_ account: String, mail: MailOptions) throws -> Session<IMAPClient> {
-        switch self {
-        case .agent(let client, let status):
-            let options = try mail.connection(budget: nil)
-            return try client.grantLogin(account: account, for: .imap) { lease, password in
-                let imap = try MailSession.imap(local: .unixSocket(path: status.imapSocket, owner: client.agentUID), account: account,
-                                                credential: try Self.copy(password), options: options, logger: CLILogging.logger)
-                return Session(client: imap, endpoint: lease.endpoint, username: lease.username)
-            }
-        case .local(let vault):
-            let record = try vault.account(named: account)
-            let imap = try MailSession.imap(account: account, vault: vault, options: mail.connection(budget: vault),
-                                            holder: VaultOptions.actor, logger: CLILogging.logger)
-            return Session(client: imap, endpoint: record.imap, username: record.email)
-        }
+        try session(account, .imap, mail: mail, agent: { endpoint, credential, options in
+            try MailSession.imap(local: endpoint, account: account, credential: credential, options: options, logger: CLILogging.logger)
+        }, inProcess: { vault, options in
+            try MailSession.imap(account: account, vault: vault, options: options, holder: VaultOptions.actor, logger: CLILogging.logger)
+        })
     }
 
     /// An SMTP session for `account`.
     func smtp(_ account: String, mail: MailOptions) throws -> Session<SMTPClient> {
+        try session(account, .smtp, mail: mail, agent: { endpoint, credential, options in
+            try MailSession.smtp(local: endpoint, account: account, credential: credential, options: options, logger: CLILogging.logger)
+        }, inProcess: { vault, options in
+            try MailSession.smtp(account: account, vault: vault, options: options, holder: VaultOptions.actor, logger: CLILogging.logger)
+        })
+    }
+
+    /// A session over `protocol`: through the agent's endpoint with a new login lease (the agent
+    /// meters), or in this process (the vault meters).
+    private func session<Client>(
+        _ account: String, _ proto: MailProtocol, mail: MailOptions,
+        agent: (LocalEndpoint, consuming SecureBytes, ConnectionOptions) throws -> Client,
+        inProcess: (Vault, ConnectionOptions) throws -> Client
+    ) throws -> Session<Client> {
         switch self {
         case .agent(let client, let status):
             let options = try mail.connection(budget: nil)
-            return try client.grantLogin(account: account, for: .smtp) { lease, password in
-                let smtp = try MailSession.smtp(local: .unixSocket(path: status.smtpSocket, owner: client.agentUID), account: account,
-                                                credential: try Self.copy(password), options: options, logger: CLILogging.logger)
-                return Session(client: smtp, endpoint: lease.endpoint, username: lease.username)
+            let socket = proto == .imap ? status.imapSocket : status.smtpSocket
+            return try client.grantLogin(account: account, for: proto) { lease, password in
+                let opened = try agent(.unixSocket(path: socket, owner: client.agentUID), try Self.copy(password), options)
+                return Session(client: opened, endpoint: lease.endpoint, username: lease.username)
             }
         case .local(let vault):
             let record = try vault.account(named: account)
-            let smtp = try MailSession.smtp(account: account, vault: vault, options: mail.connection(budget: vault),
-                                            holder: VaultOptions.actor, logger: CLILogging.logger)
-            return Session(client: smtp, endpoint: record.smtp, username: record.email)
+            let opened = try inProcess(vault, try mail.connection(budget: vault))
+            return Session(client: opened, endpoint: record.endpoint(for: proto), username: record.email)
         }
     }
 

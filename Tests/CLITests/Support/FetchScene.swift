@@ -7,7 +7,7 @@ import TestSupport
 /// 1), no agent, and tools to put mail into the mailbox the way another client would: Python's
 /// imaplib (APPEND with a date and flags, DELETE and CREATE).
 final class FetchScene {
-    var cli: CLIRunner
+    let cli: CLIRunner
     /// The account's name in the vault, and the local part of its address.
     let account: String
     let address: String
@@ -15,20 +15,10 @@ final class FetchScene {
 
     init(user prefix: String, addArguments: [String] = []) throws {
         let user = prefix + "-" + UUID().uuidString.prefix(6).lowercased()
-        var cli = CLIRunner()
-        cli.environment["APPVAULT_CA_FILE"] = try MailTestServers.directory() + "/ca.pem"
-        cli.environment["APPVAULT_AGENT_SOCK"] = cli.folder + "/no-agent.sock"
-        self.cli = cli
+        cli = try CLIRunner.forMail(agentSocket: "no-agent.sock")
         account = user
         address = user + "@example.test"
-        password = user + "-" + String(UUID().uuidString.prefix(13))
-        try MailTestServers.setPassword(user: address, to: password)
-        try cli.initVault()
-        let added = try cli.run(["add", user, "--provider", "custom", "--email", address,
-                                 "--imap", "localhost:\(try MailTestServers.port(10143)):starttls",
-                                 "--smtp", "localhost:\(try MailTestServers.port(10465)):tls"] + addArguments,
-                                stdin: Data(password.utf8))
-        guard added.status == 0 else { throw SceneFailure("add failed: \(added.all)") }
+        password = try cli.addMailAccount(user, arguments: addArguments)
     }
 
     deinit { cli.cleanUp() }
@@ -39,7 +29,7 @@ final class FetchScene {
     }
 
     /// The mailbox, changed with imaplib.
-    var mailboxes: MailboxTool { MailboxTool(address: address, password: password, scratch: cli.folder) }
+    var mailboxes: MailboxTool { MailboxTool(cli: cli, address: address, password: password) }
 
     /// APPENDs `message` to `mailbox` with an INTERNALDATE (`27-Nov-2026 10:00:00 +0000`) and flags; its UID.
     @discardableResult

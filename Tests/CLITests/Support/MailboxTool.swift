@@ -4,10 +4,10 @@ import TestSupport
 /// Changes a test mailbox the way another mail client would: Tests/Scripts/mailbox_tool.py,
 /// Python's imaplib logged in to the test Dovecot with the mailbox user's own password.
 struct MailboxTool {
+    /// The scene's runner: its folder holds the message files handed to the script.
+    let cli: CLIRunner
     let address: String
     let password: String
-    /// A private folder for the message files handed to the script.
-    let scratch: String
 
     /// Tests/Scripts, with the Python helper.
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -17,7 +17,7 @@ struct MailboxTool {
     /// (`27-Nov-2026 10:00:00 +0000`) and flags; its UID.
     @discardableResult
     func append(_ message: [UInt8], to mailbox: String = "INBOX", date: String? = nil, flags: [String] = []) throws -> UInt32 {
-        let file = scratch + "/append-\(UUID().uuidString).eml"
+        let file = cli.folder + "/append-\(UUID().uuidString).eml"
         guard FileManager.default.createFile(atPath: file, contents: Data(message)) else { throw SceneFailure("cannot write \(file)") }
         defer { try? FileManager.default.removeItem(atPath: file) }
         let reply = try run(["append", mailbox, file, date ?? "-"] + flags)
@@ -33,23 +33,11 @@ struct MailboxTool {
     }
 
     private func run(_ arguments: [String]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [Self.scripts + "/mailbox_tool.py", String(try MailTestServers.port(10993)),
-                             try MailTestServers.directory() + "/ca.pem", address] + arguments
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data((password + "\n").utf8))
-        try? input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let object = try? JSONSerialization.jsonObject(with: out) as? [String: Any] else {
-            throw SceneFailure("mailbox_tool.py \(arguments.first ?? ""): \(String(decoding: out + err, as: UTF8.self))")
+        let result = try cli.run([Self.scripts + "/mailbox_tool.py", String(try MailTestServers.port(10993)),
+                                  try MailTestServers.directory() + "/ca.pem", address] + arguments,
+                                 stdin: Data((password + "\n").utf8), executable: "/usr/bin/python3")
+        guard result.status == 0, let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+            throw SceneFailure("mailbox_tool.py \(arguments.first ?? ""): \(result.all)")
         }
         return object
     }
