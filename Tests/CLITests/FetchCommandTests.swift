@@ -216,6 +216,28 @@ struct FetchCommandTests {
         #expect(FetchScene.files(in: folder).contains("6.eml") && FileManager.default.fileExists(atPath: folder + "/big.pdf"))
     }
 
+    @Test("SIGINT during a long --new --save ends after a batch: no temporary file, nothing skipped, nothing saved twice")
+    func interruptedSave() throws {
+        let scene = try FetchScene(user: "fiona-interrupt")
+        let count = 650  // four batches of at most 200
+        try scene.mailboxes.append(copies: count, of: TestMail.multipart(from: "a@b.example", to: scene.address, subject: "many", parts: [
+            TestMail.attachment(type: "application/octet-stream", disposition: "attachment", bytes: TestMail.random(20_000)),
+        ]))
+        let folder = scene.cli.folder + "/many"
+        let run = try RunningCommand(scene.cli, ["fetch", scene.account, "--new", "--save", folder, "--attachments-only"])
+        #expect(run.waitFor { !FetchScene.files(in: folder).isEmpty }, "\(run.stderr)")
+        let status = run.stop(SIGINT, within: 60)
+        #expect(status == 1 && run.stderr.contains("interrupted after a batch"), "ends after its batch: \(status) \(run.stderr)")
+        let first = FetchScene.files(in: folder)
+        #expect(!first.contains { $0.hasPrefix(".") }, "no temporary file left")
+        #expect(first.count % 200 == 0 && first.count < count, "whole batches: \(first.count)")
+        let rest = try scene.fetch(["--new", "--save", folder, "--attachments-only"])
+        #expect(rest.status == 0, "\(rest.all)")
+        let saved = FetchScene.files(in: folder)
+        #expect(saved.count == count, "every message once: \(saved.count)")
+        #expect(Set(saved).count == count && saved.allSatisfy { $0.hasSuffix("-part-2") }, "\(saved.prefix(5))")
+    }
+
     @Test("a UIDVALIDITY change is said on stderr and --new starts over from the mailbox's current messages")
     func uidValidityReset() throws {
         let scene = try FetchScene(user: "fiona-uidvalidity")

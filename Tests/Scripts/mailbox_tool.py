@@ -5,6 +5,7 @@ Usage: mailbox_tool.py PORT CA_FILE USER COMMAND MAILBOX [ARGS...]
   append MAILBOX FILE [DATE [FLAG...]]   APPEND the file's bytes as they are (DATE: an IMAP
                                          date-time "27-Nov-2026 10:00:00 +0000", or "-");
                                          prints the new UID
+  copies MAILBOX FILE COUNT              APPEND the file COUNT times; prints the last UID
   recreate MAILBOX                       DELETE and CREATE it (the server gives it a new
                                          UIDVALIDITY); prints the old and new UIDVALIDITY
   uidvalidity MAILBOX                    prints its UIDVALIDITY
@@ -40,6 +41,16 @@ if command == "append":
     status, response = imap.append(mailbox, flags, f'"{date}"' if date else None, data)
     if status != "OK":
         sys.exit(f"APPEND failed: {response}")
+    print(json.dumps({"uid": int(re.search(rb"APPENDUID \d+ (\d+)", response[0]).group(1))}))
+elif command == "copies":
+    if mailbox.upper() != "INBOX":
+        imap.create(mailbox)
+    with open(rest[0], "rb") as f:
+        data = f.read()
+    for _ in range(int(rest[1])):
+        status, response = imap.append(mailbox, None, None, data)
+        if status != "OK":
+            sys.exit(f"APPEND failed: {response}")
     print(json.dumps({"uid": int(re.search(rb"APPENDUID \d+ (\d+)", response[0]).group(1))}))
 elif command == "recreate":
     old = uidvalidity(mailbox)

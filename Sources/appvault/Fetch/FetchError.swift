@@ -11,12 +11,15 @@ enum FetchError: ReportableError {
     /// run starts again from the first one that could not be written; messages the server could
     /// not deliver were skipped.
     case notSaved(count: Int)
+    /// SIGINT or SIGTERM stopped the run after a batch: everything listed as saved is on disk
+    /// (with `--new`, the next run goes on from there); the rest was not fetched.
+    case interrupted
 
     var exitCode: Int32 {
         switch self {
         case .unsafeFolder: ExitStatus.insecurePermissions.rawValue
         case .badFolder: ExitStatus.badInput.rawValue
-        case .notSaved: ExitStatus.failure.rawValue
+        case .notSaved, .interrupted: ExitStatus.failure.rawValue
         }
     }
 
@@ -25,6 +28,7 @@ enum FetchError: ReportableError {
         case .unsafeFolder(let path, let problem): "refusing to save into \(path): it \(problem)"
         case .badFolder(let path, let problem): "cannot save into \(path): it \(problem)"
         case .notSaved(let count): "\(count) message\(count == 1 ? "" : "s") could not be saved (see above)"
+        case .interrupted: "interrupted after a batch: every file written is complete; the rest was not fetched (with --new, the next run goes on from there)"
         }
     }
 }

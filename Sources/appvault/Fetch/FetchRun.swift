@@ -41,6 +41,7 @@ final class FetchRun {
         let validity = listing.status.uidValidity ?? 0
         var messages = listing.summaries.map(FetchedMessage.init)
         var stopped = false
+        var interrupted = false
         if let folder {
             let saved = try fetcher.save(listing, client: client, into: folder, attachmentsOnly: attachmentsOnly) { uid in
                 try advance(to: uid, validity: validity)
@@ -48,6 +49,7 @@ final class FetchRun {
             messages = saved.messages
             failures += saved.failures
             stopped = saved.stopped
+            interrupted = saved.interrupted
             show(messages)
             if !json && saved.files > 0 {
                 Output.line("saved \(saved.files) file\(saved.files == 1 ? "" : "s") (\(Output.bytes(saved.bytes))) in \(Output.safe(folder.path))")
@@ -67,6 +69,7 @@ final class FetchRun {
         }
         if follows { fflush(nil) }
         if stopped { throw FetchError.notSaved(count: failures) }
+        if interrupted && !follows { throw FetchError.interrupted }
     }
 
     /// Prints what the run collected (`--json` without `--follow`: one array).

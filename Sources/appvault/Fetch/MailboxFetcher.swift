@@ -40,6 +40,8 @@ struct MailboxFetcher {
         /// Whether saving stopped at a file that could not be written (disk full, permissions):
         /// the caller's mark stops below that message.
         var stopped = false
+        /// Whether saving stopped early because SIGINT or SIGTERM asked it to (after a chunk).
+        var interrupted = false
     }
 
     /// Opens the mailbox read-only (EXAMINE: nothing gets marked read) and summarises the
@@ -154,6 +156,10 @@ struct MailboxFetcher {
             if let frontier = handled.last(where: { uid in limit.map { uid < $0 } ?? true }) { try advance(frontier) }
             if problems.contains(where: \.isOutputFailure) {
                 saved.stopped = true
+                return saved
+            }
+            if StopSignal.requested && index + 1 < chunks.count {
+                saved.interrupted = true
                 return saved
             }
         }

@@ -46,6 +46,7 @@ enum MailAccess {
         do {
             credential = try options.credential(for: vault.credentialKind())
         } catch {
+            if status.unlocked { throw error }
             throw MailAccessError.agentLocked(socket: socket.path, reason: error.description)
         }
         try vault.unlock(with: credential)

@@ -25,6 +25,17 @@ struct MailboxTool {
         return UInt32(uid)
     }
 
+    /// APPENDs `message` to `mailbox` `count` times; the last UID.
+    @discardableResult
+    func append(copies count: Int, of message: [UInt8], to mailbox: String = "INBOX") throws -> UInt32 {
+        let file = cli.folder + "/copies-\(UUID().uuidString).eml"
+        guard FileManager.default.createFile(atPath: file, contents: Data(message)) else { throw SceneFailure("cannot write \(file)") }
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let reply = try run(["copies", mailbox, file, String(count)])
+        guard let uid = reply["uid"] as? Int else { throw SceneFailure("copies: \(reply)") }
+        return UInt32(uid)
+    }
+
     /// DELETEs and CREATEs `mailbox`: the server gives it a new UIDVALIDITY.
     func recreate(_ mailbox: String) throws -> (old: Int, new: Int) {
         let reply = try run(["recreate", mailbox])

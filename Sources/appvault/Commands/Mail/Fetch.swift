@@ -86,7 +86,8 @@ struct Fetch: ParsableCommand {
             let fetch = try FetchRun(account: name, access: access, fetcher: MailboxFetcher(request: request), folder: folder,
                                      attachmentsOnly: attachmentsOnly, json: json, follows: follow)
             let client = try access.imap(name, mail: mail).client
-            if follow { StopSignal.install() }
+            // A signal lets a save finish its batch (no temporary file left, the state current).
+            if follow || folder != nil { StopSignal.install() }
             do {
                 try fetch.pass(client)
                 if follow {
