@@ -21,7 +21,7 @@ struct AppVaultCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Initialise.self, Add.self, List.self, Rotate.self, Revoke.self, Passwd.self, Audit.self, Upgrade.self, Migrate.self,
-            Verify.self, Inbox.self, Send.self, Check.self,
+            Verify.self, Inbox.self, Fetch.self, Send.self, Check.self,
             AgentCommand.self, AgentUnlock.self, AgentLock.self, AgentLeases.self, AgentLease.self, TokenCommand.self,
         ]
     )

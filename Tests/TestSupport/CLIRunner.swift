@@ -58,9 +58,12 @@ public struct CLIRunner: Sendable {
         return path
     }
 
+    /// Runs the binary (or `executable`, such as a shell that execs it) with `arguments`.
     @discardableResult
-    public func run(_ arguments: [String], stdin: Data = Data(), environment extra: [String: String] = [:]) throws -> Result {
-        try Self.capture([Self.executable] + arguments, environment: environment.merging(extra) { $1 }, stdin: stdin)
+    /// Runs `appvault ARGUMENTS` (or `executable ARGUMENTS`) with this runner's environment.
+    public func run(_ arguments: [String], stdin: Data = Data(), environment extra: [String: String] = [:],
+                    executable: String? = nil) throws -> Result {
+        try Self.capture([executable ?? Self.executable] + arguments, environment: environment.merging(extra) { $1 }, stdin: stdin)
     }
 
     /// Runs `command` (an absolute executable first) to its end with `stdin` as its input,

@@ -75,6 +75,40 @@ struct CodecTests {
         }
         frame = try decodeRequest(frameBytes(.lock, id: 8))
         #expect(frame.request.name == "lock")
+        frame = try decodeRequest(frameBytes(.getFetchState(account: "work", mailbox: "Kontoauszüge/2026"), id: 12))
+        switch frame.request {
+        case .getFetchState(let account, let mailbox): #expect(account == "work" && mailbox == "Kontoauszüge/2026")
+        default: Issue.record("not a get-fetch-state")
+        }
+        frame = try decodeRequest(frameBytes(.setFetchState(account: "work", mailbox: "INBOX", uidValidity: UInt32.max, lastUID: 42), id: 13))
+        switch frame.request {
+        case .setFetchState(let account, let mailbox, let validity, let uid):
+            #expect(account == "work" && mailbox == "INBOX" && validity == UInt32.max && uid == 42 && frame.id == 13)
+        default: Issue.record("not a set-fetch-state")
+        }
+    }
+
+    @Test("the fetch-state requests and reply have the documented bytes")
+    func fetchStateBytes() throws {
+        // get-fetch-state: type 0x0F, str account "w", str mailbox "I".
+        #expect(try frameBytes(.getFetchState(account: "w", mailbox: "I"), id: 1)
+                == [0, 0, 0, 12, 2, 0x0F, 0, 0, 0, 1, 0, 1, 0x77, 0, 1, 0x49])
+        // set-fetch-state: type 0x10, then u32 uidvalidity 5, u32 last uid 9.
+        #expect(try frameBytes(.setFetchState(account: "w", mailbox: "I", uidValidity: 5, lastUID: 9), id: 1)
+                == [0, 0, 0, 20, 2, 0x10, 0, 0, 0, 1, 0, 1, 0x77, 0, 1, 0x49, 0, 0, 0, 5, 0, 0, 0, 9])
+        // fetch-state reply 0x8A: absent is one byte 0.
+        let absent = try ResponseCodec.encode(ResponseFrame(id: 1, response: .fetchState(nil)))
+        #expect(absent.withBytes { Array($0) } == [0, 0, 0, 7, 2, 0x8A, 0, 0, 0, 1, 0])
+        let state = FetchState(uidValidity: 5, lastUID: 9, updatedAt: Date(timeIntervalSince1970: 1))
+        let present = try ResponseCodec.encode(ResponseFrame(id: 1, response: .fetchState(state)))
+        #expect(present.withBytes { Array($0) } == [0, 0, 0, 23, 2, 0x8A, 0, 0, 0, 1, 1, 0, 0, 0, 5, 0, 0, 0, 9,
+                                                    0, 0, 0, 0, 0, 0, 0x03, 0xE8])
+        var cut = Array(present.withBytes { Array($0) }.dropLast(8))
+        cut[3] -= 8
+        #expect(throws: ProtocolError.malformed("updated at runs past the end of the frame")) { _ = try ResponseCodec.decode(frame: cut) }
+        var flag = absent.withBytes { Array($0) }
+        flag[10] = 2
+        #expect(throws: ProtocolError.self) { _ = try ResponseCodec.decode(frame: flag) }
     }
 
     @Test("every response survives an encode/decode round trip")
@@ -120,6 +154,15 @@ struct CodecTests {
         switch try roundTripResponse(.tokens(Page(total: 1, items: [token]))).response {
         case .tokens(let page): #expect(page.items == [token])
         default: Issue.record("not tokens")
+        }
+        switch try roundTripResponse(.fetchState(nil)).response {
+        case .fetchState(let state): #expect(state == nil)
+        default: Issue.record("not a fetch state")
+        }
+        let state = FetchState(uidValidity: 1_700_000_000, lastUID: 4_000_000_000, updatedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        switch try roundTripResponse(.fetchState(state)).response {
+        case .fetchState(let decoded): #expect(decoded == state)
+        default: Issue.record("not a fetch state")
         }
         let failure = AgentFailure(code: .leaseUsedUp, message: "lease x has no uses left")
         let reply = try roundTripResponse(.failure(failure), id: 0)
@@ -199,6 +242,8 @@ struct CodecTests {
             frameBytes(.status), frameBytes(.unlock(secure("pw"))),
             frameBytes(.grantLogin(account: "work", protocol: .imap, ttlSeconds: 30)),
             frameBytes(.addToken(account: "work", client: "c", protocols: [.imap], expiresSeconds: 0)), frameBytes(.listLeases(offset: 0)),
+            frameBytes(.getFetchState(account: "work", mailbox: "INBOX")),
+            frameBytes(.setFetchState(account: "work", mailbox: "INBOX", uidValidity: 1, lastUID: 2)),
         ]
         var decoded = 0
         for round in 0..<20_000 {

@@ -44,15 +44,17 @@ struct ServerTests {
         try exchange(.listTokens(offset: 0))
         try exchange(.revokeToken(id: try agent.vault.tokens()[0].id))
         try exchange(.revokeLease(leaseID: leaseID))
+        try exchange(.setFetchState(account: "work", mailbox: "INBOX", uidValidity: 7, lastUID: 3))
+        try exchange(.getFetchState(account: "work", mailbox: "INBOX"))
         try exchange(.lock)
         for type: UInt8 in [0x04, 0x05] {
             let connection = try RawConnection(agent.socketPath)
             connection.send([0, 0, 0, 6, 2, type, 0, 0, 0, 9])
             replies.append(try #require(connection.readRawReply()))
         }
-        #expect(replies.count == 14)
+        #expect(replies.count == 16)
         for reply in replies { #expect(!reply.contains(subsequence: needle)) }
-        #expect(Set(replies.map { $0[1] }).isSuperset(of: [0x81, 0x82, 0x83, 0x84, 0x86, 0x87, 0x88, 0x89, 0xFF]),
+        #expect(Set(replies.map { $0[1] }).isSuperset(of: [0x81, 0x82, 0x83, 0x84, 0x86, 0x87, 0x88, 0x89, 0x8A, 0xFF]),
                 "every reply type was exercised")
     }
 
@@ -270,6 +272,38 @@ struct ServerTests {
         #expect(try client.code(.renew(leaseID: foreign.id, ttlSeconds: 0)) == .denied)
         #expect(try client.code(.revokeLease(leaseID: foreign.id)) == .denied)
         #expect(try client.code(.revokeLease(leaseID: "0011223344556677")) == .denied, "no probing for lease ids")
+    }
+
+    @Test("fetch --new's state is read and written through the agent, per account and mailbox, and audited")
+    func fetchState() throws {
+        let agent = try AgentHarness()
+        #expect(try agent.client.fetchState(account: "work", mailbox: "INBOX") == nil)
+        try agent.client.setFetchState(uidValidity: 1_700_000_000, lastUID: 41, account: "work", mailbox: "INBOX")
+        let state = try #require(try agent.client.fetchState(account: "work", mailbox: "INBOX"))
+        #expect(state.uidValidity == 1_700_000_000 && state.lastUID == 41)
+        #expect(try agent.client.fetchState(account: "work", mailbox: "Archive") == nil, "per mailbox")
+        #expect(try agent.client.fetchState(account: "other", mailbox: "INBOX") == nil, "per account")
+        #expect(try agent.vault.fetchState(account: "work", mailbox: "INBOX") == state, "kept in the vault")
+        #expect(try agent.vault.auditRecords().last?.event == "fetch.state")
+        #expect(refusal { _ = try agent.client.fetchState(account: "nobody", mailbox: "INBOX") } == .noSuchAccount)
+        try agent.client.lock()
+        #expect(refusal { _ = try agent.client.fetchState(account: "work", mailbox: "INBOX") } == .locked)
+    }
+
+    @Test("a rule-bound peer reads and writes the fetch state only of accounts it may read over IMAP")
+    func fetchStatePolicy() throws {
+        let reader = PeerIdentity(uid: 4321, gid: 4321, pid: 99, executable: "/usr/local/bin/statements")
+        let policy = AgentPolicy(rules: [
+            .init(uid: 4321, executable: "/usr/local/bin/statements", accounts: ["work"], protocols: [.imap]),
+            .init(uid: 4321, executable: "/usr/local/bin/statements", accounts: ["other"], protocols: [.smtp]),
+        ])
+        let agent = try AgentHarness(policy: policy, peer: reader)
+        let client = RawAgent(path: agent.socketPath)
+        #expect(try client.code(.getFetchState(account: "work", mailbox: "INBOX")) == nil)
+        #expect(try client.code(.setFetchState(account: "work", mailbox: "INBOX", uidValidity: 1, lastUID: 2)) == nil)
+        #expect(try client.code(.getFetchState(account: "other", mailbox: "INBOX")) == .denied, "SMTP only")
+        #expect(try client.code(.setFetchState(account: "other", mailbox: "INBOX", uidValidity: 1, lastUID: 2)) == .denied)
+        #expect(try agent.vault.fetchState(account: "other", mailbox: "INBOX") == nil)
     }
 
     @Test("an executable rule matches only an unchangeable file run without injected libraries")

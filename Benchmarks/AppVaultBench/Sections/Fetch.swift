@@ -4,11 +4,12 @@ import Logging
 import MailConnectors
 
 /// Section 7: fetching a mailbox of statements from the local Dovecot and saving each message
-/// as `.eml` (and each attachment decoded), through MailConnectors' public API, against `curl`
-/// and Python's `imaplib` doing the same.
+/// as `.eml` (and each attachment decoded): `appvault fetch NAME --save DIR` as a user runs it
+/// (the vault unlocked in the process, and through a running agent), MailConnectors' public API
+/// on its own, `curl` and Python's `imaplib` doing the same.
 ///
 /// Every path runs in a process of its own, so its peak RSS (VmHWM, or GNU time's maximum
-/// resident size) is its own: `appvault-bench probe-fetch` for appvault.
+/// resident size) is its own: `appvault-bench probe-fetch` for the library rows.
 enum Fetch {
     /// Messages and total size of the mailbox (scaled down with `--quick`).
     static func shape(_ settings: BenchSettings) -> (messages: Int, bytes: Int) {
@@ -37,6 +38,20 @@ enum Fetch {
 
         var results: [(String, Run)] = []
         results.append(("curl imaps:// (baseline), .eml only", try curl(mailbox: mailbox, count: count, servers: servers, folder: folder)))
+        var agentPeak: Int?
+        if let appvault = appvaultBinary(settings) {
+            let environment = ["APPVAULT_VAULT": BenchVault.vaultPath(folder), "APPVAULT_CA_FILE": servers.caFile,
+                               "APPVAULT_AGENT_SOCK": folder + "/no-agent.sock"]
+            results.append(("`appvault fetch bob --save DIR`, vault unlocked in the process",
+                            try cli(appvault, mailbox: mailbox, folder: folder, output: "cli-local",
+                                    environment: environment.merging(["APPVAULT_KEY_FILE": BenchVault.keyPath(folder)]) { $1 })))
+            let agent = try AgentProcess(appvault: appvault, folder: folder, environment: ["APPVAULT_CA_FILE": servers.caFile])
+            results.append(("`appvault fetch bob --save DIR` through `appvault agent` (no key in the CLI)",
+                            try cli(appvault, mailbox: mailbox, folder: folder, output: "cli-agent",
+                                    environment: environment.merging(["APPVAULT_AGENT_SOCK": agent.socket]) { $1 })))
+            agentPeak = agent.peakKiB
+            agent.stop()
+        }
         results.append(("appvault `IMAPClient`, .eml only, no fsync (as curl)",
                          try probe(folder: folder, mailbox: mailbox, attachments: false, durable: false)))
         results.append(("appvault `IMAPClient`, .eml only, each file fsynced",
@@ -55,6 +70,13 @@ enum Fetch {
         }
         table.notes = [
             "Targets: appvault no slower than curl (ratio <= 1.00); peak RSS under 64 MiB whatever the attachment sizes.",
+            "`appvault fetch --save` rows: the release binary as a user runs it (its table of 1,000 rows to /dev/null): "
+                + "examine, search, summaries, then per chunk of 16 MiB or 200 messages one batched UID FETCH of the "
+                + "messages and one of the attachments, every file flushed (fsync of the file and, once per batch, its "
+                + "folder): it does what the last library row does, and writes the .eml files and the decoded "
+                + "attachments (about twice curl's bytes). Through the agent the CLI holds no key: it takes a login "
+                + "lease, logs in to the agent's imap.sock, and the agent relays to Dovecot over TLS and meters"
+                + (agentPeak.map { "; the agent's own peak RSS was \(Format.bytes($0 * 1024))." } ?? "."),
             "Mailbox: \(count) messages, \(total >> 20) MiB in all (statements with a PDF-like attachment of incompressible bytes, "
                 + "every 100th with a 5 MiB one), appended once with imaplib and kept between runs. Dovecot "
                 + "on \(servers.imap), implicit TLS; files written to \(settings.diskRoot).",
@@ -153,11 +175,27 @@ enum Fetch {
         return Run(messages: emlBytes, bytes: try folderSize(output), seconds: seconds, peakKiB: peak)
     }
 
+    /// The release `appvault` binary: scripts/bench.sh's, else the one beside this benchmark.
+    private static func appvaultBinary(_ settings: BenchSettings) -> String? {
+        if let path = settings.cli?.appvault { return path }
+        let sibling = URL(fileURLWithPath: selfExecutable()).deletingLastPathComponent().appendingPathComponent("appvault").path
+        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
+    }
+
+    /// `appvault fetch bob --mailbox MAILBOX --save DIR`, timed with its peak RSS.
+    private static func cli(_ appvault: String, mailbox: String, folder: String, output: String,
+                            environment: [String: String]) throws -> Run {
+        let target = folder + "/" + output
+        let (seconds, peak) = try timed([appvault, "fetch", "bob", "--mailbox", mailbox, "--save", target], environment: environment)
+        let messages = try FileManager.default.contentsOfDirectory(atPath: target).filter { $0.hasSuffix(".eml") }.count
+        return Run(messages: messages, bytes: try folderSize(target), seconds: seconds, peakKiB: peak)
+    }
+
     /// Runs `command` under GNU time: wall seconds and maximum resident KiB.
-    private static func timed(_ command: [String]) throws -> (Double, Int) {
+    private static func timed(_ command: [String], environment: [String: String] = [:]) throws -> (Double, Int) {
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("appvault-bench-time-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: report) }
-        let (_, nanoseconds) = try Subprocess.run(["/usr/bin/time", "-o", report, "-f", "%M"] + command)
+        let (_, nanoseconds) = try Subprocess.run(["/usr/bin/time", "-o", report, "-f", "%M"] + command, environment: environment)
         let text = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
         return (nanoseconds / 1e9, Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
     }

@@ -41,7 +41,7 @@ extension IMAPClient {
                     begun = ContinuousClock.now
                 } else {
                     try leaseKeeper?.renewIfDue()
-                    if try connection.awaitData(within: min(Self.idleCheckInterval, deadline - now)) {
+                    if try awaitData(within: min(Self.idleCheckInterval, deadline - now)) {
                         if case .tagged(tag, let status, let text) = try readResponse() {
                             // The server ended IDLE on its own.
                             guard status == .ok else { throw ConnectorError.serverRejected(code: status.rawValue, text: text.text) }
@@ -58,6 +58,16 @@ extension IMAPClient {
 
     /// How often a waiting IDLE checks `shouldStop`, the clock and the lease.
     public static var idleCheckInterval: Duration { .milliseconds(250) }
+
+    /// Waits for the server to send something; a connection that closes after the server's
+    /// BYE is reported with the BYE's reason (``ConnectorError/serverClosedSession(reason:)``).
+    private func awaitData(within timeout: Duration) throws(ConnectorError) -> Bool {
+        do {
+            return try connection.awaitData(within: timeout)
+        } catch .connectionClosed where byeReason != nil {
+            throw .serverClosedSession(reason: byeReason ?? "")
+        }
+    }
 
     /// Sends IDLE and waits for the server's `+`.
     private func beginIdle() throws(ConnectorError) -> String {

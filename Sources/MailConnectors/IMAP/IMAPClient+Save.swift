@@ -149,6 +149,9 @@ extension IMAPClient {
             throw refusal ?? error
         }
         for job in batch {
+            // Whether a failure is this side's (creating, writing, flushing the file) rather than
+            // the server's (no data for the part): the message may save on a retry.
+            var outputFailure = true
             do {
                 if sinks[job.key] == nil, failures[job.key] == nil, let bytes = Self.inlineBody(of: job, in: untagged) {
                     // A small or empty part may come as a quoted string or NIL, not a literal.
@@ -162,6 +165,7 @@ extension IMAPClient {
                     sinks[job.key] = sink
                 }
                 guard let sink = sinks[job.key], let writer = writers[job.key] else {
+                    outputFailure = failures[job.key] != nil
                     throw ConnectorError.outputFailed(failures[job.key] ?? "the server sent no data for it (expunged?)")
                 }
                 try sink.finish()
@@ -171,7 +175,8 @@ extension IMAPClient {
                 writers[job.key]?.discard()
                 let what = job.section.isEmpty ? "" : "part \(job.section): "
                 problems.append(MessageProblem(sequenceNumber: job.message.sequenceNumber, uid: job.uid,
-                                               reason: what + ((error as? ConnectorError)?.description ?? "\(error)")))
+                                               reason: what + ((error as? ConnectorError)?.description ?? "\(error)"),
+                                               isOutputFailure: outputFailure))
             }
         }
         // One flush per folder for the whole batch, not one per file.

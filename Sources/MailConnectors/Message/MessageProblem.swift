@@ -6,12 +6,17 @@ public struct MessageProblem: Sendable, Equatable, CustomStringConvertible {
     public var uid: UInt32?
     /// What was wrong (sanitised).
     public var reason: String
+    /// Whether saving failed on this side (the file could not be created, written or flushed:
+    /// disk full, permissions) rather than because of the message or the server; such a message
+    /// may save on a retry, the others will not.
+    public var isOutputFailure: Bool
 
     /// Creates a problem report.
-    public init(sequenceNumber: Int?, uid: UInt32?, reason: String) {
+    public init(sequenceNumber: Int?, uid: UInt32?, reason: String, isOutputFailure: Bool = false) {
         self.sequenceNumber = sequenceNumber
         self.uid = uid
         self.reason = reason
+        self.isOutputFailure = isOutputFailure
     }
 
     public var description: String {

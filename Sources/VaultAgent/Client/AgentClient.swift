@@ -137,6 +137,20 @@ public struct AgentClient: Sendable {
         try expectDone(exchange(.revokeToken(id: id)))
     }
 
+    /// What `appvault fetch --new` has fetched from `mailbox` of `account`; nil before the first run.
+    public func fetchState(account: String, mailbox: String) throws(AgentError) -> FetchState? {
+        switch try exchange(.getFetchState(account: account, mailbox: mailbox)) {
+        case .fetchState(let state): return state
+        default: throw .badReply("expected a fetch state")
+        }
+    }
+
+    /// Records that everything of `mailbox` of `account` up to `lastUID` (under `uidValidity`)
+    /// was fetched and saved; the agent stamps the time and writes the audit record.
+    public func setFetchState(uidValidity: UInt32, lastUID: UInt32, account: String, mailbox: String) throws(AgentError) {
+        try expectDone(exchange(.setFetchState(account: account, mailbox: mailbox, uidValidity: uidValidity, lastUID: lastUID)))
+    }
+
     private func pages<Item>(_ fetch: (UInt32) throws(AgentError) -> Page<Item>) throws(AgentError) -> [Item] {
         var items: [Item] = []
         while true {

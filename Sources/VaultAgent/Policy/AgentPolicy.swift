@@ -61,8 +61,8 @@ public struct AgentPolicy: Sendable, Equatable {
         case connect
         /// `unlock`, `lock`, listing leases, accounts and tokens, adding and revoking tokens.
         case administer(String)
-        /// A login at an endpoint, `grant-login`, or `renew`/`revoke-lease` on a lease of
-        /// `account` for `protocol`.
+        /// A login at an endpoint, `grant-login`, `renew`/`revoke-lease` on a lease of `account`
+        /// for `protocol`, or reading and writing `fetch --new`'s state (`fetch-state`, as IMAP).
         case use(request: String, account: String, protocol: MailProtocol)
 
         public var description: String {

@@ -31,6 +31,11 @@ public enum AgentRequest: ~Copyable {
     case listTokens(offset: UInt32)
     /// Deletes a client token; the sessions it opened end.
     case revokeToken(id: String)
+    /// What `appvault fetch --new` has fetched from `mailbox` of `account` (nil before the first run).
+    case getFetchState(account: String, mailbox: String)
+    /// Records that `fetch --new` saved everything of `mailbox` of `account` up to UID `lastUID`
+    /// under `uidValidity` (the agent stamps the time).
+    case setFetchState(account: String, mailbox: String, uidValidity: UInt32, lastUID: UInt32)
 
     /// The request's name as written in `docs/agent-protocol.md` and in audit lines.
     public var name: String {
@@ -47,6 +52,8 @@ public enum AgentRequest: ~Copyable {
         case .addToken: "add-token"
         case .listTokens: "list-tokens"
         case .revokeToken: "revoke-token"
+        case .getFetchState: "get-fetch-state"
+        case .setFetchState: "set-fetch-state"
         }
     }
 }

@@ -78,6 +78,8 @@ public enum AgentResponse: ~Copyable {
     case token(IssuedCredential<ClientToken>)
     /// A page of client tokens.
     case tokens(Page<ClientToken>)
+    /// The fetch state asked for; nil before the first `fetch --new` of that mailbox.
+    case fetchState(FetchState?)
     /// The request failed; nothing changed.
     case failure(AgentFailure)
 

@@ -56,7 +56,13 @@ public enum RequestCodec {
             request = .listTokens(offset: try reader.u32("offset"))
         case .revokeToken:
             request = .revokeToken(id: try reader.string("token id"))
-        case .statusReply, .done, .leaseReply, .leasesReply, .loginReply, .accountsReply, .tokenReply, .tokensReply, .error:
+        case .getFetchState:
+            request = .getFetchState(account: try reader.string("account"), mailbox: try reader.string("mailbox"))
+        case .setFetchState:
+            request = .setFetchState(account: try reader.string("account"), mailbox: try reader.string("mailbox"),
+                                     uidValidity: try reader.u32("uidvalidity"), lastUID: try reader.u32("last uid"))
+        case .statusReply, .done, .leaseReply, .leasesReply, .loginReply, .accountsReply, .tokenReply, .tokensReply,
+             .fetchStateReply, .error:
             throw .unknownMessageType(rawType)
         }
         guard reader.isAtEnd else { throw .malformed("bytes left over after a \(request.name) request") }
@@ -113,6 +119,18 @@ public enum RequestCodec {
         case .revokeToken(let tokenID):
             var writer = FrameWriter(type: .revokeToken, id: id)
             try writer.string(tokenID, "token id")
+            return writer.finish()
+        case .getFetchState(let account, let mailbox):
+            var writer = FrameWriter(type: .getFetchState, id: id)
+            try writer.string(account, "account")
+            try writer.string(mailbox, "mailbox")
+            return writer.finish()
+        case .setFetchState(let account, let mailbox, let uidValidity, let lastUID):
+            var writer = FrameWriter(type: .setFetchState, id: id)
+            try writer.string(account, "account")
+            try writer.string(mailbox, "mailbox")
+            try writer.u32(uidValidity, "uidvalidity")
+            try writer.u32(lastUID, "last uid")
             return writer.finish()
         }
     }

@@ -45,6 +45,10 @@ public enum ResponseCodec {
             return writer.finish()
         case .tokens(let page):
             return try pageFrame(.tokensReply, id: id, Page(total: page.total, items: page.items)) { (writer, token) throws(ProtocolError) in try writer.token(token) }
+        case .fetchState(let state):
+            var writer = FrameWriter(type: .fetchStateReply, id: id)
+            try writer.fetchState(state)
+            return writer.finish()
         case .failure(let failure):
             var writer = FrameWriter(type: .error, id: id)
             try writer.u16(failure.code.rawValue, "error code")
@@ -132,12 +136,14 @@ public enum ResponseCodec {
             response = .token(IssuedCredential(subject: token, text: try reader.secret("token")))
         case .tokensReply:
             response = .tokens(try reader.page { (reader) throws(ProtocolError) in try reader.token() })
+        case .fetchStateReply:
+            response = .fetchState(try reader.fetchState())
         case .error:
             let raw = try reader.u16("error code")
             let message = try reader.string("message")
             response = .failure(AgentFailure(code: AgentErrorCode(rawValue: raw) ?? .internalError, message: message))
         case .status, .unlock, .unlockWithKeyFile, .lock, .grantLogin, .renew, .revokeLease, .listLeases, .listAccounts,
-             .addToken, .listTokens, .revokeToken:
+             .addToken, .listTokens, .revokeToken, .getFetchState, .setFetchState:
             throw .unknownMessageType(rawType)
         }
         guard reader.isAtEnd else { throw .malformed("bytes left over after a reply") }

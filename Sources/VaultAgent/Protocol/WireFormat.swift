@@ -37,6 +37,8 @@ enum MessageType: UInt8 {
     case addToken = 0x0C
     case listTokens = 0x0D
     case revokeToken = 0x0E
+    case getFetchState = 0x0F
+    case setFetchState = 0x10
 
     case statusReply = 0x81
     case done = 0x82
@@ -46,5 +48,6 @@ enum MessageType: UInt8 {
     case accountsReply = 0x87
     case tokenReply = 0x88
     case tokensReply = 0x89
+    case fetchStateReply = 0x8A
     case error = 0xFF
 }

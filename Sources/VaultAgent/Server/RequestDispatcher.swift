@@ -1,4 +1,5 @@
 internal import AppVault
+internal import Foundation
 internal import Logging
 internal import VaultCrypto
 
@@ -101,6 +102,14 @@ struct RequestDispatcher: Sendable {
             try vault.revokeToken(id: id)
             sessions.endSessions(token: id, reason: "client token \(id) was revoked")
             logger.notice("client token revoked", metadata: ["token": "\(id)", "peer": "\(peer)"])
+            return .done
+        case .getFetchState(let account, let mailbox):
+            try require(.use(request: "fetch-state", account: account, protocol: .imap), peer)
+            return .fetchState(try vault.fetchState(account: account, mailbox: mailbox))
+        case .setFetchState(let account, let mailbox, let uidValidity, let lastUID):
+            try require(.use(request: "fetch-state", account: account, protocol: .imap), peer)
+            try vault.setFetchState(FetchState(uidValidity: uidValidity, lastUID: lastUID, updatedAt: Date()),
+                                    account: account, mailbox: mailbox)
             return .done
         }
     }

@@ -1,16 +1,35 @@
 import AppVault
 import ArgumentParser
 import Foundation
-import Logging
 import MailConnectors
 
 extension ConnectorError: ReportableError {
-    /// 12 when the server rejected the password (rotate it), 2 for bad arguments, 13 otherwise.
+    var exitCode: Int32 { exitStatus.rawValue }
+
+    /// A rejected app password: 12 (rotate it); a temporary refusal at login: 13; the agent's
+    /// endpoint refusing the local credential: as its response code says (``EndpointRefusal``);
+    /// bad arguments: 2; a file that could not be written: 1; anything else: 13.
+    var exitStatus: ExitStatus {
+        switch self {
+        case .authenticationFailed:
+            if case .passwordRejected = LoginFailure.classify(self) { return .loginRejected }
+            return .network
+        case .localCredentialRefused(let text): return EndpointRefusal.status(ofRefusal: text)
+        case .serverClosedSession(let reason): return EndpointRefusal.status(ofSessionEnd: reason) ?? .network
+        case .invalidArgument, .caFileUnreadable: return .badInput
+        case .outputFailed: return .failure
+        default: return .network
+        }
+    }
+}
+
+extension LocalSocketError: ReportableError {
+    /// 7: the agent's endpoint socket failed its ownership checks (nothing was sent); 14: nobody
+    /// answers there.
     var exitCode: Int32 {
         switch self {
-        case .authenticationFailed: 12
-        case .invalidArgument, .caFileUnreadable: 2
-        default: 13
+        case .socketMissing, .connectFailed, .folderMissing: ExitStatus.noAgent.rawValue
+        default: ExitStatus.insecurePermissions.rawValue
         }
     }
 }
@@ -30,27 +49,5 @@ struct MailOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment["APPVAULT_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         return ConnectionOptions(caFile: caFile ?? environment, connectTimeout: .seconds(timeout),
                                  ioTimeout: .seconds(timeout), trafficBudget: budget)
-    }
-}
-
-/// Where the mail commands get leases when no agent serves the vault: the vault unlocked in
-/// this process, whose connectors read the password for the moment of each login.
-struct LeaseBroker {
-    let vault: Vault
-
-    static func open(_ options: VaultOptions) throws(VaultError) -> LeaseBroker {
-        LeaseBroker(vault: try options.openUnlocked())
-    }
-
-    /// Logs in to `account` over IMAP with a new one-use lease.
-    func imap(_ account: String, options: ConnectionOptions) throws -> (IMAPClient, Lease) {
-        let lease = try vault.lease(account: account, for: .imap, holder: VaultOptions.actor)
-        return (try IMAPClient.connect(lease: lease, redeemer: vault, options: options, logger: CLILogging.logger), lease)
-    }
-
-    /// Leases `account` for SMTP and logs in with it.
-    func smtp(_ account: String, options: ConnectionOptions) throws -> (SMTPClient, Lease) {
-        let lease = try vault.lease(account: account, for: .smtp, holder: VaultOptions.actor)
-        return (try SMTPClient.connect(lease: lease, redeemer: vault, options: options, logger: CLILogging.logger), lease)
     }
 }

@@ -57,10 +57,11 @@ enum Output {
         _ = write(STDOUT_FILENO, "\n", 1)
     }
 
-    /// The one JSON shape of every `--json` output (docs/cli.md): sorted snake_case keys, ISO 8601 times.
-    private static var encoder: JSONEncoder {
+    /// The one JSON shape of every `--json` output (docs/cli.md): sorted snake_case keys, ISO 8601
+    /// times; indented, or on one line (JSON Lines, for output that streams).
+    private static func encoder(oneLine: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = oneLine ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -69,14 +70,17 @@ enum Output {
         return encoder
     }
 
-    static func json<T: Encodable>(_ value: T) throws {
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    /// `value` as JSON on standard output: indented, or on one line (JSON Lines, for output
+    /// that streams, such as `fetch --follow --json`).
+    static func json<T: Encodable>(_ value: T, oneLine: Bool = false) throws {
+        print(String(decoding: try encoder(oneLine: oneLine).encode(value), as: UTF8.self))
+        if oneLine { fflush(nil) }
     }
 
     /// Prints `value` as JSON with one more member, `secretKey`, holding `secret`: the secret's
     /// bytes go from guarded memory to standard output without ever becoming a String.
     static func jsonWithSecret<T: Encodable>(_ value: T, secretKey: String, secret: UnsafeRawBufferPointer) throws {
-        var text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        var text = String(decoding: try encoder().encode(value), as: UTF8.self)
         while let last = text.last, last == "}" || last.isWhitespace { text.removeLast() }
         print(text + ",\n  \"" + secretKey + "\" : \"", terminator: "")
         fflush(nil)
@@ -104,17 +108,25 @@ enum Output {
         return date.formatted(.iso8601)
     }
 
-    /// Whether standard output is a terminal (then text strangers control is escaped).
-    static let toTerminal = isatty(STDOUT_FILENO) == 1
-
-    /// `text` made safe to print on a terminal: control characters (C0, DEL, C1), escape
-    /// sequences and Unicode direction or invisible formatting characters are shown as
-    /// `\u{..}` escapes, so a mail subject, a sender's name or a peer's program path cannot move
-    /// the cursor, rewrite the screen or reorder what is shown. Unchanged when not on a terminal;
-    /// `--json` is always exact.
+    /// `text` made safe to print: control characters (C0, DEL, C1), escape sequences and
+    /// Unicode direction or invisible formatting characters are shown as `\u{..}` escapes, so a
+    /// mail subject, a sender's name or a peer's program path cannot move the cursor, rewrite the
+    /// screen or reorder what is shown. Also when standard output is not a terminal: text piped
+    /// to `less -R`, `head` or a log file reaches a terminal in the end. `--json` is exact.
     static func safe(_ text: String) -> String {
-        guard toTerminal else { return text }
-        return TerminalText.escaped(text)
+        TerminalText.escaped(text)
+    }
+
+    /// A byte count for people: `512 B`, `12.3 KiB`, `4.0 MiB`, `1.2 GiB`.
+    static func bytes(_ count: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 
     /// Left-aligned columns; every cell goes through ``safe(_:)``.

@@ -51,6 +51,13 @@ extension AgentSocketOptions {
     /// agent socket that is not safe (another user's folder or process) is an error: nothing
     /// was sent to it.
     func unlockedAgent(serving vault: Vault) throws -> AgentClient? {
+        guard let (client, status) = try servingAgent(vault), status.unlocked else { return nil }
+        return client
+    }
+
+    /// The agent on the socket and its status if one runs, is this user's and serves `vault`,
+    /// locked or not; nil when none runs or it serves another vault (said on standard error).
+    func servingAgent(_ vault: Vault) throws -> (AgentClient, AgentStatus)? {
         let client = self.client
         let status: AgentStatus
         do {
@@ -62,6 +69,6 @@ extension AgentSocketOptions {
             Output.notice("appvault: the agent on \(path) serves another vault; not using it for \(vault.path)")
             return nil
         }
-        return status.unlocked ? client : nil
+        return (client, status)
     }
 }

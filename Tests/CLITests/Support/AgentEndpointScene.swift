@@ -29,19 +29,10 @@ final class AgentEndpointScene {
     ///   - unlock: whether to unlock the agent.
     init(user: String, addArguments: [String] = [], agentArguments: [String] = [], unlock: Bool = true,
          beforeAgent: (CLIRunner) throws -> Void = { _ in }, extraAgentArguments: () -> [String] = { [] }) throws {
-        var cli = CLIRunner()
-        cli.environment["APPVAULT_CA_FILE"] = try MailTestServers.directory() + "/ca.pem"
-        cli.environment["APPVAULT_AGENT_SOCK"] = cli.folder + "/agent/agent.sock"
+        let cli = try CLIRunner.forMail(agentSocket: "agent/agent.sock")
         self.cli = cli
         mailbox = user + "@example.test"
-        password = user + "-" + String(UUID().uuidString.prefix(13))
-        try MailTestServers.setPassword(user: mailbox, to: password)
-        try cli.initVault()
-        let added = try cli.run(["add", user, "--provider", "custom", "--email", mailbox,
-                                 "--imap", "localhost:\(try MailTestServers.port(10143)):starttls",
-                                 "--smtp", "localhost:\(try MailTestServers.port(10465)):tls"] + addArguments,
-                                stdin: Data(password.utf8))
-        guard added.status == 0 else { throw SceneFailure("add failed: \(added.all)") }
+        password = try cli.addMailAccount(user, arguments: addArguments)
         try beforeAgent(cli)
         imapPort = try CLIRunner.freePort()
         smtpPort = try CLIRunner.freePort()

@@ -9,12 +9,15 @@ struct Check: ParsableCommand {
         abstract: "Probe accounts with an IMAP login; mark those whose password no longer works as dead.",
         discussion: """
             Google revokes every app password when the account's own password changes. check finds \
-            such accounts before the next sync fails: a rejected login marks the account dead (shown \
-            by list) and the command exits 17; a working one marks it active again. Network and TLS \
-            failures are reported but mark nothing. Needs the vault passphrase (it writes the vault).
+            such accounts before the next sync fails: a login the provider rejects marks the account \
+            dead (shown by list) and the command exits 17; a working one marks it active again. A \
+            temporary refusal (throttling such as Gmail's [UNAVAILABLE], too many connections), \
+            network and TLS failures say "not checked" and mark nothing (exit 13). Through a \
+            running, unlocked agent no passphrase is needed: the agent marks the account itself.
             """)
 
     @OptionGroup var options: VaultOptions
+    @OptionGroup var socket: AgentSocketOptions
     @OptionGroup var mail: MailOptions
 
     @Argument(help: "One account; default: every account that is not revoked.")
@@ -22,29 +25,67 @@ struct Check: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let vault = try options.openUnlocked()
-            let accounts = try name.map { [try vault.account(named: $0)] } ?? vault.accounts()
-            let connection = try mail.connection(budget: vault)
+            let access = try MailAccess.open(options, socket: socket)
+            let all = try access.accounts()
+            let accounts = try name.map { name throws(VaultError) in
+                guard let account = all.first(where: { $0.name == name }) else { throw .noSuchAccount(name) }
+                return [account]
+            } ?? all
             var dead: [String] = []
-            var unreachable: (any Error)?
+            var unchecked: (any Error)?
             for account in accounts where account.status != .revoked {
-                do {
-                    let lease = try vault.lease(account: account.name, for: .imap, holder: VaultOptions.actor)
-                    let client = try IMAPClient.connect(lease: lease, redeemer: vault, options: connection, logger: CLILogging.logger)
-                    try client.logout()
-                    try vault.recordCheck(account: account.name, passwordWorks: true, detail: "IMAP login to \(account.imap)")
+                let outcome = probe(account, access)
+                switch outcome {
+                case .worked:
                     Output.line("\(account.name): OK")
-                } catch ConnectorError.authenticationFailed(let serverText) {
-                    try vault.recordCheck(account: account.name, passwordWorks: false, detail: "IMAP login rejected")
-                    Output.line("\(account.name): DEAD: the server rejected the password (\(serverText)); rotate it")
+                case .rejected(let text):
+                    Output.line("\(account.name): DEAD: the server rejected the password (\(text)); rotate it")
                     dead.append(account.name)
-                } catch {
+                case .notChecked(let error):
                     Output.line("\(account.name): not checked: \(error)")
-                    unreachable = unreachable ?? error
+                    unchecked = unchecked ?? error
                 }
             }
             if !dead.isEmpty { throw DeadAccounts(names: dead) }
-            if let unreachable { throw unreachable }
+            if let unchecked { throw unchecked }
+        }
+    }
+
+    /// What one probe found.
+    private enum Outcome {
+        case worked
+        case rejected(String)
+        case notChecked(any Error)
+    }
+
+    /// Logs in once; in-process, records the verdict in the vault (the agent records its own).
+    private func probe(_ account: AccountRecord, _ access: MailAccess) -> Outcome {
+        do {
+            let session = try access.imap(account.name, mail: mail)
+            try session.client.logout()
+            if case .local(let vault) = access {
+                try vault.recordCheck(account: account.name, passwordWorks: true, detail: "IMAP login to \(account.imap)")
+            }
+            return .worked
+        } catch let error as ConnectorError {
+            switch error {
+            case .authenticationFailed:
+                guard case .passwordRejected(let text) = LoginFailure.classify(error) else { return .notChecked(error) }
+                guard case .local(let vault) = access else { return .rejected(text) }
+                do {
+                    try vault.recordCheck(account: account.name, passwordWorks: false, detail: "IMAP login rejected")
+                } catch {
+                    return .notChecked(error)
+                }
+                return .rejected(text)
+            case .localCredentialRefused(let text) where EndpointRefusal.status(ofRefusal: text) == .loginRejected:
+                // The agent's upstream login was rejected; its session authority marked the account dead.
+                return .rejected(text)
+            default:
+                return .notChecked(error)
+            }
+        } catch {
+            return .notChecked(error)
         }
     }
 }
@@ -52,6 +93,6 @@ struct Check: ParsableCommand {
 /// `check` found accounts whose password no longer works.
 struct DeadAccounts: ReportableError {
     let names: [String]
-    var exitCode: Int32 { 17 }
+    var exitCode: Int32 { ExitStatus.deadAccounts.rawValue }
     var description: String { "password rejected, account marked dead: \(names.joined(separator: ", ")); rotate with `appvault rotate NAME`" }
 }

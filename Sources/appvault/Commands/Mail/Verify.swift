@@ -2,12 +2,16 @@ import AppVault
 import ArgumentParser
 import MailConnectors
 
-/// `appvault verify`: log in over IMAP and SMTP with leases.
+/// `appvault verify`: log in over IMAP and SMTP.
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Log in to an account's IMAP and SMTP servers with one-use leases and report each.",
-        discussion: "Uses a running, unlocked agent when there is one; otherwise asks for the vault passphrase.")
+        abstract: "Log in to an account's IMAP and SMTP servers and report each.",
+        discussion: """
+            Through a running, unlocked agent when there is one (no passphrase: the agent logs in \
+            with its own copy of the password); otherwise the vault is unlocked here and each \
+            login uses a lease.
+            """)
 
     @OptionGroup var options: VaultOptions
     @OptionGroup var socket: AgentSocketOptions
@@ -18,23 +22,21 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let broker = try LeaseBroker.open(options)
-            let connection = try mail.connection(budget: broker.vault)
+            let access = try MailAccess.open(options, socket: socket)
+            let via = access.throughAgent ? " (through the agent)" : ""
             var firstFailure: (any Error)?
             for proto in MailProtocol.allCases {
                 do {
-                    let lease: Lease
                     switch proto {
                     case .imap:
-                        let (client, granted) = try broker.imap(name, options: connection)
-                        try client.logout()
-                        lease = granted
+                        let session = try access.imap(name, mail: mail)
+                        try session.client.logout()
+                        Output.line("\(proto) \(session.endpoint): login OK as \(session.username)\(via)")
                     case .smtp:
-                        let (client, granted) = try broker.smtp(name, options: connection)
-                        try client.quit()
-                        lease = granted
+                        let session = try access.smtp(name, mail: mail)
+                        try session.client.quit()
+                        Output.line("\(proto) \(session.endpoint): login OK as \(session.username)\(via)")
                     }
-                    Output.line("\(proto) \(lease.endpoint): login OK as \(lease.username) (lease \(lease.id.prefix(8)), spent)")
                 } catch {
                     Output.line("\(proto): FAILED: \(error)")
                     firstFailure = firstFailure ?? error
