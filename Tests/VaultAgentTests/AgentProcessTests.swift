@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 import AppVault
 @testable import VaultAgent
 import VaultCrypto
@@ -19,18 +20,18 @@ struct AgentProcessTests {
         let agent = try AgentProcess(passphrase: passphrase, secret: secret)
 
         // Positive control: the scanner reads the agent's memory although it set PR_SET_DUMPABLE 0.
-        #expect(try MemoryScan.occurrences(of: Array(agent.socketPath.utf8), inProcess: agent.pid) > 0)
+        #expect(try ProcessMemory.occurrences(of: Array(agent.socketPath.utf8), inProcess: agent.pid) > 0)
 
         try agent.client.unlock(passphrase: secure(passphrase))
         _ = try agent.client.grantLogin(account: "work", for: .imap) { lease, _ in lease }
         _ = try agent.client.addToken(account: "work", client: "scan", protocols: [.imap], expiresIn: nil) { token, _ in token }
         _ = try agent.client.accounts()
 
-        #expect(try MemoryScan.occurrences(of: Array(passphrase.utf8), inProcess: getpid()) > 0,
+        #expect(try ProcessMemory.occurrences(of: Array(passphrase.utf8), inProcess: getpid()) > 0,
                 "control: the scanner finds the passphrase in this test process, which holds it")
-        #expect(try MemoryScan.occurrences(of: Array(secret.utf8), inProcess: agent.pid) == 0,
+        #expect(try ProcessMemory.occurrences(of: Array(secret.utf8), inProcess: agent.pid) == 0,
                 "the app password is in the agent's memory")
-        #expect(try MemoryScan.occurrences(of: Array(passphrase.utf8), inProcess: agent.pid) == 0,
+        #expect(try ProcessMemory.occurrences(of: Array(passphrase.utf8), inProcess: agent.pid) == 0,
                 "the vault passphrase is still in the agent's memory")
         #expect(agent.stop() == 0)
         let log = agent.log()

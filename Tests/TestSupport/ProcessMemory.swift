@@ -1,14 +1,25 @@
 import Foundation
 import Glibc
 
-/// Reads another process's memory through /proc/PID/mem (the test is its parent, or root), to
-/// look for secrets left behind.
-enum ProcessMemory {
-    /// How many times each needle occurs in the readable mappings of `pid`.
-    static func search(pid: Int32, for needles: [[UInt8]]) throws -> [Int] {
+/// Reads a process's memory through /proc/PID/mem (the test is its parent, or root: the agent
+/// is not dumpable), to look for secrets left behind.
+public enum ProcessMemory {
+    /// Why the memory could not be read at all.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// How many times `needle` occurs in the readable mappings of `pid`.
+    public static func occurrences(of needle: [UInt8], inProcess pid: Int32) throws -> Int {
+        try search(pid: pid, for: [needle])[0]
+    }
+
+    /// How many times each needle occurs in the readable mappings of `pid`. A page that cannot be
+    /// read (unmapped meanwhile by a thread of a live process) is skipped, not the rest of its mapping.
+    public static func search(pid: Int32, for needles: [[UInt8]]) throws -> [Int] {
         let maps = try String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)
         let fd = open("/proc/\(pid)/mem", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SceneFailure("cannot open /proc/\(pid)/mem (errno \(errno))") }
+        guard fd >= 0 else { throw Failure(description: "cannot open /proc/\(pid)/mem (errno \(errno))") }
         defer { close(fd) }
         let overlap = (needles.map(\.count).max() ?? 1) - 1
         let chunkSize = 1 << 20
@@ -25,7 +36,12 @@ enum ProcessMemory {
             while offset < bounds[1] {
                 let want = Int(min(UInt64(chunkSize), bounds[1] - offset))
                 let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + carried, want, Int(bitPattern: UInt(offset))) }
-                guard got > 0 else { break }
+                guard got > 0 else {
+                    let page = UInt64(4096)
+                    offset = (offset / page + 1) * page
+                    carried = 0
+                    continue
+                }
                 let filled = carried + got
                 for (index, needle) in needles.enumerated() {
                     counts[index] += occurrences(of: needle, in: buffer, count: filled, from: 0)
