@@ -60,8 +60,10 @@ $client send 127.0.0.1 "$local_imap" "$local_smtp" demo "$work/token" "$subject"
 for _ in $(seq 1 20); do $client read 127.0.0.1 "$local_imap" "$local_smtp" demo "$work/token" "$subject" >/dev/null 2>&1 && break; sleep 0.25; done
 $client read 127.0.0.1 "$local_imap" "$local_smtp" demo "$work/token" "$subject"
 
-step "appvault inbox: the CLI itself, in the same vault"
-"$APPVAULT" inbox demo --limit 3
+step "appvault fetch --save: the CLI is a client of the agent too (no passphrase, no password in this process)"
+env -u APPVAULT_PASSPHRASE_FILE "$APPVAULT" fetch demo --subject "$subject" --save "$work/statements"
+ls -l "$work/statements"
+env -u APPVAULT_PASSPHRASE_FILE "$APPVAULT" inbox demo --limit 3
 
 step "a script waits in IDLE; appvault rotate demo --verify: the provider issued a new password"
 $client idle 127.0.0.1 "$local_imap" "$local_smtp" demo "$work/token" - &
