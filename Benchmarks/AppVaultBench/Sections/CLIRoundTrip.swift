@@ -32,7 +32,7 @@ enum CLIRoundTrip {
         let vaultEnvironment = ["APPVAULT_VAULT": BenchVault.vaultPath(folder), "APPVAULT_KEY_FILE": BenchVault.keyPath(folder),
                                 "APPVAULT_AGENT_SOCK": folder + "/no-agent/agent.sock"]
         let agentEnvironment = ["APPVAULT_VAULT": BenchVault.vaultPath(folder), "APPVAULT_AGENT_SOCK": socket]
-        let agent = try startAgent(fixtures.appvault, folder: folder, socket: socket)
+        let agent = try startAgent(fixtures.appvault, folder: folder, socket: socket, caFile: settings.testServers?.caFile)
         defer { Subprocess.stop(agent) }
         for (binary, build) in [(fixtures.appvault, "")] + (fixtures.appvaultStatic.map { [($0, ", static stdlib")] } ?? []) {
             measured.append(("`appvault list` in-process (opens and unlocks the file with its key file)\(build)",
@@ -64,7 +64,7 @@ enum CLIRoundTrip {
             "Target: an appvault CLI round trip at least 5x faster than `pass show` (ratio <= 0.20).",
             "Each command is started with posix_spawn, output to /dev/null; two warm-up runs are not counted.",
             "The agent is `appvault agent run` on the same vault, unlocked with its key file, no idle lock. "
-                + "`verify` logs in to the local Dovecot and aiosmtpd of section 5 (one lease each).",
+                + "`verify` logs in to the local Dovecot and aiosmtpd of section 5 through the agent's endpoints (a login lease each).",
             "KeePassXC re-derives its database key on every call (database made by `keepassxc-cli import` with its "
                 + "default decryption time); it has no agent.",
             "\"static stdlib\": the same sources built with `swift build -c release --static-swift-stdlib`; the "
@@ -73,9 +73,11 @@ enum CLIRoundTrip {
         return table
     }
 
-    /// Starts `appvault agent run` on the vault in `folder`, unlocks it, and waits until it answers.
-    private static func startAgent(_ appvault: String, folder: String, socket: String) throws -> pid_t {
-        let pid = try Subprocess.start([appvault, "agent", "run", "--socket", socket, "--idle-lock", "off"],
+    /// Starts `appvault agent run` on the vault in `folder` (trusting `caFile` for its upstream
+    /// logins), unlocks it, and waits until it answers.
+    private static func startAgent(_ appvault: String, folder: String, socket: String, caFile: String?) throws -> pid_t {
+        let pid = try Subprocess.start([appvault, "agent", "run", "--socket", socket, "--idle-lock", "off"]
+                                           + (caFile.map { ["--ca-file", $0] } ?? []),
                                        environment: ["APPVAULT_VAULT": BenchVault.vaultPath(folder)])
         for _ in 0..<100 {
             if (try? Subprocess.run([appvault, "agent", "status", "--socket", socket], quiet: true)) != nil {

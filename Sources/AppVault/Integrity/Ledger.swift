@@ -40,6 +40,9 @@ final class Ledger {
     private var nodes: [Int64: [UInt8]] = [:]
     /// Committed leaves whose path to the root was checked, with their entries.
     private var verifiedLeaves: [Int: [LeafEntry]] = [:]
+    /// The leaf of each committed record read in this transaction: a record written back with
+    /// another `ref` moves out of it.
+    private var readLeaves: [RecordID: Int] = [:]
     private var changes: [RecordID: Change] = [:]
     private var pendingAudit: [StoredAuditEntry] = []
     private var headerChanged = false
@@ -115,6 +118,7 @@ final class Ledger {
         guard found.count == expected.count, Set(found.map(\.key)) == Set(expected.map(\.key)),
               found.allSatisfy({ entry in expected.contains(entry) })
         else { throw .tampered("the \(kind) rows of an account do not match the vault's integrity tree (edited, removed, added or restored)") }
+        for record in stored { readLeaves[RecordID(kind: kind, key: record.key)] = leafIndex }
         return merged(stored, kind: kind) { $0.ref == ref }
     }
 
@@ -137,6 +141,9 @@ final class Ledger {
             guard Set(found.map(\.key)) == Set(expected.map(\.key)), found.count == expected.count,
                   found.allSatisfy({ expected.contains($0) })
             else { throw .tampered("the \(kind) rows do not match the vault's integrity tree (edited, removed, added or restored)") }
+            for record in stored {
+                readLeaves[RecordID(kind: kind, key: record.key)] = IntegrityTree.leafIndex(of: kind, key: record.key, ref: record.ref)
+            }
         } else {
             try check(stored)
         }
@@ -176,11 +183,13 @@ final class Ledger {
 
     /// Checks that `record` is in the tree exactly as stored.
     private func check(_ record: StoredRecord) throws(VaultError) {
-        let leaf = try verifiedLeaf(IntegrityTree.leafIndex(of: record.kind, key: record.key, ref: record.ref))
+        let index = IntegrityTree.leafIndex(of: record.kind, key: record.key, ref: record.ref)
+        let leaf = try verifiedLeaf(index)
         let entry = LeafEntry(record)
         guard leaf.contains(entry) else {
             throw .tampered("a \(record.kind) row does not match the vault's integrity tree (edited, or restored from an older copy)")
         }
+        readLeaves[RecordID(kind: record.kind, key: record.key)] = index
     }
 
     /// The committed entries of leaf `index`, after checking its path up to the root.
@@ -271,8 +280,9 @@ final class Ledger {
 
     // MARK: - Writing
 
-    /// Buffers `record` to be stored (inserted or replaced) at commit. A record keeps the `ref`
-    /// it was created with (its leaf depends on it).
+    /// Buffers `record` to be stored (inserted or replaced) at commit. Its leaf follows its `ref`:
+    /// a record whose `ref` changes must have been read in this transaction, so that it leaves
+    /// the leaf it was in (a lease moves out of its account's leaf when it ends).
     func put(_ record: StoredRecord) throws(VaultError) {
         guard record.key.count <= StoredRecord.maximumKeyBytes, (record.ref?.count ?? 0) <= StoredRecord.maximumKeyBytes,
               (record.tag?.count ?? 0) <= StoredRecord.maximumKeyBytes
@@ -321,7 +331,10 @@ final class Ledger {
         for (id, change) in changes {
             let leaf: Int
             switch change {
-            case .put(let record): leaf = IntegrityTree.leafIndex(of: record.kind, key: record.key, ref: record.ref)
+            case .put(let record):
+                leaf = IntegrityTree.leafIndex(of: record.kind, key: record.key, ref: record.ref)
+                // Written back with another ref: it leaves the leaf it was read from.
+                if let previous = readLeaves[id], previous != leaf { leafChanges[previous, default: [:]][id] = .delete(leaf: previous) }
             case .delete(let index): leaf = index
             }
             leafChanges[leaf, default: [:]][id] = change

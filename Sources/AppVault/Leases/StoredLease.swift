@@ -69,27 +69,23 @@ struct StoredLease {
     }
 
     /// The leases of `account` that can still be used (``isOpen``; some may have expired or be
-    /// stale), from a listing checked to be complete. Ended leases, kept a while for their
-    /// distinct refusals, are recognised by their missing holder tag (part of the authenticated
-    /// row) and not even decrypted: a busy account's grants do not slow down with its history.
+    /// stale), from a listing checked to be complete. Ended leases are filed in leaves of their
+    /// own, so a busy account's grants do not slow down with its history.
     static func open(of account: StoredAccount, in ledger: Ledger) throws(VaultError) -> [StoredLease] {
         var leases = [StoredLease]()
-        for stored in try ledger.records(.lease, ref: account.key) where stored.tag != nil {
-            let lease = try decode(stored, keys: ledger.keys.ring)
-            if lease.isOpen { leases.append(lease) }
-        }
+        for stored in try ledger.records(.lease, ref: account.key) { leases.append(try decode(stored, keys: ledger.keys.ring)) }
         return leases
     }
 
     static func decode(_ stored: StoredRecord, keys: borrowing KeyRing) throws(VaultError) -> StoredLease {
-        guard let ref = stored.ref else { throw .tampered("a lease row names no account") }
         var reader = ByteReader(try SealedRecord.open(stored, keys: keys), what: "lease record")
+        let accountKey = try reader.bytes("account key")
         let account = try reader.string("account")
         guard let proto = MailProtocol(rawValue: try reader.string("protocol")),
               let kind = LeaseKind(rawValue: try reader.string("kind"))
         else { throw .tampered("a lease record has an unknown protocol or kind") }
         let lease = StoredLease(
-            handle: stored.key, accountKey: ref, account: account, protocol: proto, kind: kind,
+            handle: stored.key, accountKey: accountKey, account: account, protocol: proto, kind: kind,
             generation: try reader.int64("generation"), grantedAt: try reader.date("granted"),
             expiresAt: try reader.date("expires"), maximumExpiresAt: try reader.date("maximum expiry"),
             usesLeft: try reader.int("uses"), holder: try reader.string("holder"),
@@ -97,11 +93,16 @@ struct StoredLease {
             credentialHash: try reader.optionalBytes("credential"), tokenID: try reader.optionalBytes("token"),
             client: try reader.optionalString("client"))
         try reader.finish()
+        // An open lease lives in its account's leaf (`ref`); an ended one in a leaf of its own.
+        guard stored.ref == (lease.isOpen ? accountKey : nil) else {
+            throw .tampered("a lease row is filed under the wrong account")
+        }
         return lease
     }
 
     func stored(keys: borrowing KeyRing) throws(VaultError) -> StoredRecord {
         var writer = ByteWriter()
+        writer.append(accountKey)
         writer.append(account)
         writer.append(`protocol`.rawValue)
         writer.append(kind.rawValue)
@@ -116,9 +117,12 @@ struct StoredLease {
         writer.append(credentialHash)
         writer.append(tokenID)
         writer.append(client)
-        // Only a lease that can still be used carries its holder's tag: the per-holder cap then
-        // reads the holder's open leases, not every lease it was granted within the retention time.
-        return StoredRecord(kind: .lease, key: handle, ref: accountKey, tag: isOpen ? Self.holderTag(holder, keys: keys) : nil,
+        // Only a lease that can still be used is filed under its account (`ref`, the account's
+        // leaf of the integrity tree) and carries its holder's tag: caps, revocations and session
+        // counts then read the open leases only, not every lease of the retention time, which an
+        // ended lease keeps for its distinct refusal ("used up", "revoked") in a leaf of its own.
+        return StoredRecord(kind: .lease, key: handle, ref: isOpen ? accountKey : nil,
+                            tag: isOpen ? Self.holderTag(holder, keys: keys) : nil,
                             body: try SealedRecord.seal(writer.bytes, kind: .lease, key: handle, keys: keys))
     }
 
