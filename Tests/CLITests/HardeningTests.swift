@@ -95,7 +95,7 @@ struct HardeningTests {
         let cli = try seeded()
         defer { cli.cleanUp() }
         let evil = cli.folder + "/evil\u{1b}[2J\u{1b}]0;pwned\u{07}\u{202e}txt.exe"
-        try FileManager.default.copyItem(atPath: "/usr/bin/python3.11", toPath: evil)
+        try ExecutableCopy.make(from: "/usr/bin/python3.11", to: evil)
         let policy = cli.writeFile("policy.toml", """
             trust_own_uid = false
             [[rule]]
@@ -117,7 +117,7 @@ struct HardeningTests {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: evil)
         probe.arguments = ["-c", knock, socket]
-        try probe.run()
+        try ExecutableCopy.run(probe)
         probe.waitUntilExit()
         let json = try cli.run(["audit", "--json"]).stdout
         #expect(json.contains("agent.deny") && json.contains("\\u001b[2J"), "the refusal is recorded exactly: \(json)")

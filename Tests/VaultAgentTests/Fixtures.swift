@@ -192,7 +192,7 @@ func runProgram(_ path: String, _ arguments: [String], environment: [String: Str
     process.standardError = pipe
     let input = Pipe()
     process.standardInput = input
-    try process.run()
+    try ExecutableCopy.run(process)
     input.fileHandleForWriting.write(Data(stdin.utf8))
     try input.fileHandleForWriting.close()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import AppVault
+import TestSupport
 @testable import VaultAgent
 
 /// A Python client: connects to the agent socket (or uses an inherited descriptor), sends a
@@ -41,7 +42,7 @@ struct PeerPinningTests {
         let other = folder.file("other-python")
         let changeable = folder.file("changeable-python")
         for copy in [other, changeable] {
-            try FileManager.default.copyItem(atPath: python, toPath: copy)
+            try ExecutableCopy.make(from: python, to: copy)
         }
         chmod(changeable, 0o777)
         let testBinary = try #require(Posix.readLink("/proc/self/exe"))
