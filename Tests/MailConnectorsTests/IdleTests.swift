@@ -62,12 +62,7 @@ struct IdleTests {
         try client.examine("INBOX")
         let kicker = Thread {
             Thread.sleep(forTimeInterval: 1)
-            let kick = Process()
-            kick.executableURL = URL(fileURLWithPath: "/usr/bin/doveadm")
-            kick.arguments = ["-c", (try? TestServers.directory()).map { $0 + "/dovecot.conf" } ?? "", "kick", MailFixtures.idleAccount.user]
-            kick.standardOutput = FileHandle.nullDevice
-            try? kick.run()
-            kick.waitUntilExit()
+            _ = try? MailTestServers.kick(user: MailFixtures.idleAccount.user)
         }
         kicker.start()
         let start = ContinuousClock.now

@@ -82,4 +82,27 @@ public enum MailTestServers {
         // Dovecot looks at the passwd-file at most once per second; let that second pass.
         Thread.sleep(forTimeInterval: 1.1)
     }
+
+    /// Ends every Dovecot session of `user` with `doveadm kick` (an upstream drop), asking again
+    /// every 250 ms until Dovecot reports a session kicked or `deadline` passes: a session that
+    /// has just logged in may not be known to Dovecot's session tracking yet, and a busy machine
+    /// delays it. True when a session was kicked.
+    @discardableResult
+    public static func kick(user: String, deadline: Duration = .seconds(8)) throws -> Bool {
+        let configuration = try directory() + "/dovecot.conf"
+        let end = ContinuousClock.now + deadline
+        repeat {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/doveadm")
+            process.arguments = ["-c", configuration, "kick", user]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            // doveadm kick exits 0 when it kicked a session and 68 ("No users kicked") otherwise.
+            if process.terminationStatus == 0 { return true }
+            usleep(250_000)
+        } while ContinuousClock.now < end
+        return false
+    }
 }

@@ -17,7 +17,7 @@ public enum ProcessMemory {
     /// How many times each needle occurs in the readable mappings of `pid`. A page that cannot be
     /// read (unmapped meanwhile by a thread of a live process) is skipped, not the rest of its mapping.
     public static func search(pid: Int32, for needles: [[UInt8]]) throws -> [Int] {
-        let maps = try String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)
+        let maps = try mappings(of: pid)
         let fd = open("/proc/\(pid)/mem", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(description: "cannot open /proc/\(pid)/mem (errno \(errno))") }
         defer { close(fd) }
@@ -64,6 +64,25 @@ public enum ProcessMemory {
             }
         }
         return counts
+    }
+
+    /// /proc/PID/maps read with one large read: the kernel lists the mappings under one lock per
+    /// read call, so a thread mapping or unmapping memory meanwhile cannot make a line vanish (as it
+    /// can between the page-sized reads of `String(contentsOfFile:)`).
+    private static func mappings(of pid: Int32) throws -> String {
+        let fd = open("/proc/\(pid)/maps", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(description: "cannot open /proc/\(pid)/maps (errno \(errno))") }
+        defer { close(fd) }
+        var text = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 16 << 20)
+        while true {
+            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else { throw Failure(description: "cannot read /proc/\(pid)/maps (errno \(errno))") }
+            if got == 0 { break }
+            text += buffer[0..<got]
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     private static func occurrences(of needle: [UInt8], in buffer: [UInt8], count: Int, from start: Int) -> Int {

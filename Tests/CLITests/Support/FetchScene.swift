@@ -41,15 +41,7 @@ final class FetchScene {
     func recreate(_ mailbox: String) throws -> (old: Int, new: Int) { try mailboxes.recreate(mailbox) }
 
     /// Kicks the mailbox user's sessions off Dovecot (an upstream drop).
-    func kick() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/doveadm")
-        process.arguments = ["-c", try MailTestServers.directory() + "/dovecot.conf", "kick", address]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-    }
+    func kick() throws -> Bool { try MailTestServers.kick(user: address) }
 
     /// Dovecot's log lines about this scene's user.
     func dovecotLog() throws -> [String] {
