@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "VaultAgent", targets: ["VaultAgent"]),
         .executable(name: "appvault", targets: ["appvault"]),
         .executable(name: "appvault-bench", targets: ["AppVaultBench"]),
+        .executable(name: "startup-floor", targets: ["StartupFloor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -105,6 +106,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/AppVaultBench",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "StartupFloor",
+            path: "Benchmarks/StartupFloor",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -11,9 +11,10 @@ scripts/bench-deps.sh
 scratch=.build-bench
 swift build -c release --scratch-path "$scratch" --product appvault-bench
 swift build -c release --scratch-path "$scratch" --product appvault
-swift build -c release --scratch-path "$scratch-static" --static-swift-stdlib --product appvault
 bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
-static_bin=$(swift build -c release --scratch-path "$scratch-static" --static-swift-stdlib --show-bin-path)
+# The installed binary exactly as `make install` and `make deb` build it, and the start-up floor
+# (a static Swift program importing Foundation) with the same flags.
+static_bin=$(APPVAULT_RELEASE_SCRATCH="$scratch-static" scripts/install/build-release.sh --product startup-floor)
 
 entries=1000
 work=$(mktemp -d /tmp/appvault-bench-XXXXXX)
@@ -65,6 +66,7 @@ keepassxc-cli import --quiet --set-key-file "$work/kdbx.key" "$xml" "$work/entri
 rm -f "$xml"
 
 APPVAULT_BENCH_APPVAULT="$bin/appvault" APPVAULT_BENCH_APPVAULT_STATIC="$static_bin/appvault" \
+APPVAULT_BENCH_STARTUP_FLOOR="$static_bin/startup-floor" \
 APPVAULT_BENCH_GNUPGHOME="$GNUPGHOME" \
 APPVAULT_BENCH_PASS_STORE="$PASSWORD_STORE_DIR" APPVAULT_BENCH_KDBX="$work/entries.kdbx" \
 APPVAULT_BENCH_KDBX_KEY="$work/kdbx.key" APPVAULT_BENCH_ENTRIES="$entries" \

@@ -49,9 +49,12 @@ struct AppVaultBench {
             ("fetch", Fetch.run),
             ("postgres hosts", Postgres.hosts), ("postgres scale", Postgres.scale),
         ]
-        for (name, section) in sections where settings.only.map({ name.hasPrefix($0) }) ?? true {
+        // Sections keep their number (their place in this list) when --only skips others, so the
+        // notes' cross-references ("section 2's baseline") stay true.
+        for (index, (name, section)) in sections.enumerated() where settings.only.map({ name.hasPrefix($0) }) ?? true {
             print("measuring \(name)...")
-            let table = try section(settings)
+            var table = try section(settings)
+            table.title = "\(index + 1). " + table.title
             print(ReportWriter.text(table))
             tables.append(table)
         }
@@ -86,6 +89,7 @@ enum BenchArguments {
            let keyFile = environment["APPVAULT_BENCH_KDBX_KEY"],
            let entries = environment["APPVAULT_BENCH_ENTRIES"].flatMap(Int.init) {
             settings.cli = CLIFixtures(appvault: appvault, appvaultStatic: environment["APPVAULT_BENCH_APPVAULT_STATIC"],
+                                       startupFloor: environment["APPVAULT_BENCH_STARTUP_FLOOR"],
                                        gnupgHome: gnupg, passStore: store, kdbx: kdbx, kdbxKeyFile: keyFile,
                                        entries: entries)
         }

@@ -98,6 +98,41 @@ struct ServerTests {
         #expect(refusal { try agent.client.revokeToken(id: token.id) } == .noSuchToken)
     }
 
+    @Test("a listing longer than one frame arrives whole, each account once; a page asked for after a change is cut from a fresh listing")
+    func pagedListing() throws {
+        let agent = try AgentHarness()
+        func add(_ name: String) throws {
+            let spec = try AccountSpec(name: name, email: name + "@example.com", provider: "custom",
+                                   imap: try ServerEndpoint(parsing: "imap.example.com:993"),
+                                   smtp: try ServerEndpoint(parsing: "smtp.example.com:465"))
+            try agent.vault.addAccount(spec, secret: try secure("Listing-appw0rd-" + name))
+        }
+        for index in 0..<900 { try add(String(format: "acct%04d", index)) }
+        let listed = try agent.client.accounts().map(\.record.name)
+        #expect(listed.count == 902 && Set(listed).count == 902 && listed == listed.sorted())
+
+        func page(at offset: Int) throws -> [String] {
+            let connection = try RawConnection(agent.socketPath)
+            connection.send(try frameBytes(.listAccounts(offset: UInt32(offset)), id: 5))
+            let body = try #require(connection.readRawReply())
+            let length = UInt32(body.count)
+            let prefix = [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+            switch try ResponseCodec.decode(frame: prefix + body).response {
+            case .accounts(let page): return page.items.map(\.record.name)
+            default:
+                Issue.record("not an account page")
+                return []
+            }
+        }
+        let first = try page(at: 0)
+        try #require(first.count < 902, "the listing needs more than one frame")
+        #expect(try page(at: first.count).first == listed[first.count], "the next page continues the same listing")
+        // An account that sorts first shifts every later one by one place: a page cut from the
+        // listing kept for the first page would skip an account.
+        try add("aaa-new")
+        #expect(try page(at: first.count).first == first.last, "after a change the page comes from a fresh listing")
+    }
+
     @Test("the agent locks after its idle time, and then answers locked")
     func idleLock() throws {
         let agent = try AgentHarness(idleLock: .seconds(60))

@@ -4,7 +4,7 @@ import Glibc
 enum CLIRoundTrip {
     static func run(settings: BenchSettings) throws -> Table {
         var table = Table(
-            title: "4. CLI round trip: spawn to exit",
+            title: "CLI round trip: spawn to exit",
             baseline: "`pass show` of one entry (gpg-agent warm, throwaway GNUPGHOME and key)",
             columns: ["command", "entries", "runs", "median", "p99", "median / baseline"])
         guard let fixtures = settings.cli else {
@@ -34,6 +34,7 @@ enum CLIRoundTrip {
         let agentEnvironment = ["APPVAULT_VAULT": BenchVault.vaultPath(folder), "APPVAULT_AGENT_SOCK": socket]
         let agent = try startAgent(fixtures.appvault, folder: folder, socket: socket, caFile: settings.testServers?.caFile)
         defer { Subprocess.stop(agent) }
+        var installedStatus: Latencies?
         for (binary, build) in [(fixtures.appvault, "")] + (fixtures.appvaultStatic.map { [($0, ", static stdlib")] } ?? []) {
             measured.append(("`appvault list` in-process (opens and unlocks the file with its key file)\(build)",
                              try time([binary, "list"], settings: settings, environment: vaultEnvironment)))
@@ -41,8 +42,9 @@ enum CLIRoundTrip {
                              try time([binary, "list", "--json"], settings: settings, environment: vaultEnvironment)))
             measured.append(("`appvault list` through the running agent\(build)",
                              try time([binary, "list"], settings: settings, environment: agentEnvironment)))
-            measured.append(("`appvault agent status` (through the running agent)\(build)",
-                             try time([binary, "agent", "status", "--socket", socket], settings: settings, environment: [:])))
+            let status = try time([binary, "agent", "status", "--socket", socket], settings: settings, environment: [:])
+            measured.append(("`appvault agent status` (through the running agent)\(build)", status))
+            if binary == fixtures.appvaultStatic { installedStatus = status }
             measured.append(("`appvault leases` (through the running agent)\(build)",
                              try time([binary, "leases", "--socket", socket], settings: settings, environment: [:])))
             if let servers = settings.testServers {
@@ -50,6 +52,17 @@ enum CLIRoundTrip {
                                  try time([binary, "verify", "bob", "--ca-file", servers.caFile],
                                           settings: settings, environment: agentEnvironment.merging(["APPVAULT_KEY_FILE": BenchVault.keyPath(folder)]) { $1 })))
             }
+        }
+        var startup: StartupBreakdown?
+        if let floor = fixtures.startupFloor, let installed = fixtures.appvaultStatic, let installedStatus {
+            let floorTimes = try time([floor], settings: settings, environment: [:])
+            let version = try time([installed, "--version"], settings: settings, environment: [:])
+            measured.append(("start-up floor: a static Swift program importing Foundation, printing one line", floorTimes))
+            measured.append(("`appvault --version`: start-up alone (loading, runtime, command-line parsing), static stdlib", version))
+            var info = stat()
+            let size = stat(installed, &info) == 0 ? Int(info.st_size) : 0
+            startup = StartupBreakdown(floor: floorTimes.median, version: version.median, status: installedStatus.median,
+                                       binaryMegabytes: size >> 20)
         }
         let entries = Format.count(fixtures.entries)
         for (label, latencies) in measured {
@@ -67,10 +80,31 @@ enum CLIRoundTrip {
                 + "`verify` logs in to the local Dovecot and aiosmtpd of section 5 through the agent's endpoints (a login lease each).",
             "KeePassXC re-derives its database key on every call (database made by `keepassxc-cli import` with its "
                 + "default decryption time); it has no agent.",
-            "\"static stdlib\": the same sources built with `swift build -c release --static-swift-stdlib`; the "
-                + "difference is the dynamic loading of the Swift runtime and Foundation at every start.",
+            "\"static stdlib\": the installed binary, built as `make install` and `make deb` build it "
+                + "(scripts/install/build-release.sh: `--static-swift-stdlib`, `-z now`); the difference from the "
+                + "rows above is the dynamic loading of the Swift runtime and Foundation at every start.",
         ]
+        if let startup {
+            table.notes.append(startup.note)
+        }
         return table
+    }
+
+    /// Where the installed CLI's round trip through the agent goes, from three rows of one run.
+    private struct StartupBreakdown {
+        let floor: Double
+        let version: Double
+        let status: Double
+        let binaryMegabytes: Int
+
+        var note: String {
+            "Start-up, from the static rows (medians): of `agent status`'s \(Format.duration(status)), "
+                + "\(Format.duration(floor)) is the floor any static Swift program importing Foundation pays, "
+                + "\(Format.duration(version - floor)) is appvault's own start-up (`--version` minus the floor: a "
+                + "\(binaryMegabytes) MiB binary's relocations and page faults, the argument parser building the command tree), and "
+                + "\(Format.duration(status - version)) is the request (socket and peer checks, one round trip, "
+                + "printing). docs/performance.md says what a profile of that start-up shows."
+        }
     }
 
     /// Starts `appvault agent run` on the vault in `folder` (trusting `caFile` for its upstream

@@ -6,7 +6,7 @@ import VaultCrypto
 enum CryptoFloor {
     static func run(settings: BenchSettings) throws -> Table {
         var table = Table(
-            title: "1. Crypto floor: one secret read",
+            title: "Crypto floor: one secret read",
             baseline: "one `crypto_secretbox_open_easy` of a 16-byte secret, called directly through CSodium",
             columns: ["operation", "samples", "median", "p99", "median / baseline"])
         let raw = rawOpen(count: settings.count(200_000))

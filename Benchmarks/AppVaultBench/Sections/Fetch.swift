@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import MailConnectors
 
-/// Section 7: fetching a mailbox of statements from the local Dovecot and saving each message
+/// Section 8: fetching a mailbox of statements from the local Dovecot and saving each message
 /// as `.eml` (and each attachment decoded): `appvault fetch NAME --save DIR` as a user runs it
 /// (the vault unlocked in the process, and through a running agent), MailConnectors' public API
 /// on its own, `curl` and Python's `imaplib` doing the same.
@@ -18,7 +18,7 @@ enum Fetch {
 
     static func run(settings: BenchSettings) throws -> Table {
         var table = Table(
-            title: "7. Fetch: save a mailbox as .eml files (and attachments)",
+            title: "Fetch: save a mailbox as .eml files (and attachments)",
             baseline: "`curl imaps://` fetching every message to a file, one process, one connection",
             columns: ["path", "messages", "data", "time", "throughput", "time / baseline", "peak RSS"])
         guard let servers = settings.testServers else {

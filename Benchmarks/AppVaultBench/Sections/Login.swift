@@ -7,7 +7,7 @@ import MailConnectors
 enum Login {
     static func run(settings: BenchSettings) throws -> Table {
         var table = Table(
-            title: "5. Login: lease + TLS + AUTHENTICATE + LOGOUT",
+            title: "Login: lease + TLS + AUTHENTICATE + LOGOUT",
             baseline: "`curl imaps://` / `curl smtps://` (`-X NOOP`, credentials from a netrc file) logging in to the same local server",
             columns: ["path", "runs", "median", "p99", "median / baseline"])
         guard let servers = settings.testServers else {

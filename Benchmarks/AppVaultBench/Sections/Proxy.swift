@@ -3,13 +3,13 @@ import Glibc
 import MailProxy
 import Synchronization
 
-/// Section 8: the agent's mail proxy against the same client going straight to the local
+/// Section 7: the agent's mail proxy against the same client going straight to the local
 /// Dovecot of scripts/testservers: (a) fetch throughput, (b) NOOP round trip, (c) session set-up,
 /// (d) 1,000 concurrent IDLE sessions. The proxy runs in this process with a fake authority.
 enum ProxyBench {
     static func run(settings: BenchSettings) throws -> Table {
         var table = Table(
-            title: "8. Mail proxy: the agent's IMAP endpoint vs straight to Dovecot",
+            title: "Mail proxy: the agent's IMAP endpoint vs straight to Dovecot",
             baseline: "the same client (curl, Python imaplib) straight to the same Dovecot over TLS, in the same run",
             columns: ["measurement", "direct", "through the proxy", "proxy / direct", "target"])
         guard let servers = settings.testServers else {

@@ -8,7 +8,7 @@ import Foundation
 enum Scale {
     static func run(settings: BenchSettings) throws -> Table {
         var table = Table(
-            title: "3. Scale: cost per operation as accounts grow",
+            title: "Scale: cost per operation as accounts grow",
             baseline: "the same measurement on the 10-account vault",
             columns: ["accounts", "seeding (`addAccount`, 1 transaction each)", "open (no KDF)", "lease + read median",
                       "p99", "median / baseline", "file size", "VmRSS"])

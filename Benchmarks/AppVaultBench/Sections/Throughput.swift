@@ -3,11 +3,11 @@ import Foundation
 import GRDB
 import Synchronization
 
-/// Section 2: leases per second in-process (1 and 2 threads) and, once the agent lands, through its socket.
+/// Section 2: leases per second in-process (1 and 2 threads) and through the agent's socket.
 enum Throughput {
     static func run(settings: BenchSettings) throws -> Table {
         var table = Table(
-            title: "2. Throughput: lease grant + secret read",
+            title: "Throughput: lease grant + secret read",
             baseline: "one SQLite IMMEDIATE transaction inserting one row through a GRDB `DatabasePool` configured "
                 + "like appvault's (WAL, `synchronous = FULL` on the writer: one fsync per commit), same folder, 1 thread",
             columns: ["path", "clients", "operations", "ops/s", "median", "p99", "ops/s / baseline"])

@@ -15,7 +15,7 @@ enum Unlock {
 
     static func run(settings: BenchSettings) throws -> Table {
         var table = Table(
-            title: "6. Unlock: Argon2id at each named strength",
+            title: "Unlock: Argon2id at each named strength",
             baseline: "`crypto_pwhash` (Argon2id13) alone with the same parameters (VaultCrypto `PasswordHash.deriveKey`)",
             columns: ["strength", "opslimit", "memlimit", "samples", "Argon2id alone (baseline)", "`Vault.unlock`",
                       "unlock / baseline", "libsodium documentation"])

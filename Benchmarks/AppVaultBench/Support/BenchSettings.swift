@@ -31,8 +31,10 @@ struct BenchSettings {
 struct CLIFixtures {
     /// The release `appvault` binary.
     var appvault: String
-    /// The same, linked with `--static-swift-stdlib`, when built.
+    /// The installed build (scripts/install/build-release.sh: static stdlib, -z now), when built.
     var appvaultStatic: String?
+    /// A static Swift program that imports Foundation and prints one line, built the same way.
+    var startupFloor: String?
     /// A throwaway GNUPGHOME with a passphrase-less key, gpg-agent already warm.
     var gnupgHome: String
     /// A `pass` store holding the same number of entries as the vault.

@@ -105,9 +105,11 @@ public final class AgentServer: Sendable {
     /// Runs the idle lock once (the accept loop does this several times a second). Live proxied
     /// sessions are use: the vault does not idle-lock under them.
     func checkIdleLock() {
+        dispatcher.listing.expire()
         if sessions.liveSessionCount > 0 { idleLock.touch() }
         guard idleLock.isDue, vault.isUnlocked else { return }
         vault.lock()
+        dispatcher.listing.forget()
         logger.notice("vault locked after idle time", metadata: ["idle-lock": "\(idleLock.timeoutSeconds)s"])
     }
 
@@ -119,6 +121,7 @@ public final class AgentServer: Sendable {
             endpoints?.endAllSessions(reason: "the agent is stopping")
             supervisor?.stop()
             vault.lock()
+            dispatcher.listing.forget()
             logger.notice("agent stopped; vault locked")
             finished.signal()
         }

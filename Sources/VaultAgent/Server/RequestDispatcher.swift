@@ -15,6 +15,7 @@ struct RequestDispatcher: Sendable {
     let unlockGuard: UnlockGuard
     let sessions: any SessionControl
     let logger: Logger
+    let listing = ListingSnapshot()
 
     func respond(to request: consuming AgentRequest, from peer: PeerIdentity) -> AgentResponse {
         let name = request.name
@@ -54,6 +55,7 @@ struct RequestDispatcher: Sendable {
         case .lock:
             try require(.administer("lock"), peer)
             vault.lock()
+            listing.forget()
             sessions.endAllSessions(reason: "the vault was locked")
             logger.notice("vault locked through the agent", metadata: ["peer": "\(peer)"])
             return .done
@@ -81,8 +83,10 @@ struct RequestDispatcher: Sendable {
             return .leases(page(try vault.liveLeases(), from: offset))
         case .listAccounts(let offset):
             try require(.administer("list-accounts"), peer)
-            let traffic = try vault.trafficToday()
-            let accounts = try vault.accounts().map { AccountSummary(record: $0, traffic: traffic[$0.name]) }
+            let accounts = try listing.accounts(at: offset, of: vault) {
+                let traffic = try vault.trafficToday()
+                return try vault.accounts().map { AccountSummary(record: $0, traffic: traffic[$0.name]) }
+            }
             return .accounts(page(accounts, from: offset))
         case .addToken(let account, let client, let protocols, let expiresSeconds):
             try require(.administer("add-token"), peer)
