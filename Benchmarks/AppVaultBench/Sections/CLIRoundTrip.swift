@@ -53,7 +53,7 @@ enum CLIRoundTrip {
                                           settings: settings, environment: agentEnvironment.merging(["APPVAULT_KEY_FILE": BenchVault.keyPath(folder)]) { $1 })))
             }
         }
-        var startup: StartupBreakdown?
+        var startupNote: String?
         if let floor = fixtures.startupFloor, let installed = fixtures.appvaultStatic, let installedStatus {
             let floorTimes = try time([floor], settings: settings, environment: [:])
             let version = try time([installed, "--version"], settings: settings, environment: [:])
@@ -61,8 +61,8 @@ enum CLIRoundTrip {
             measured.append(("`appvault --version`: start-up alone (loading, runtime, command-line parsing), static stdlib", version))
             var info = stat()
             let size = stat(installed, &info) == 0 ? Int(info.st_size) : 0
-            startup = StartupBreakdown(floor: floorTimes.median, version: version.median, status: installedStatus.median,
-                                       binaryMegabytes: size >> 20)
+            startupNote = breakdown(floor: floorTimes.median, version: version.median, status: installedStatus.median,
+                                    binaryMegabytes: size >> 20)
         }
         let entries = Format.count(fixtures.entries)
         for (label, latencies) in measured {
@@ -84,27 +84,19 @@ enum CLIRoundTrip {
                 + "(scripts/install/build-release.sh: `--static-swift-stdlib`, `-z now`); the difference from the "
                 + "rows above is the dynamic loading of the Swift runtime and Foundation at every start.",
         ]
-        if let startup {
-            table.notes.append(startup.note)
-        }
+        if let startupNote { table.notes.append(startupNote) }
         return table
     }
 
-    /// Where the installed CLI's round trip through the agent goes, from three rows of one run.
-    private struct StartupBreakdown {
-        let floor: Double
-        let version: Double
-        let status: Double
-        let binaryMegabytes: Int
-
-        var note: String {
-            "Start-up, from the static rows (medians): of `agent status`'s \(Format.duration(status)), "
-                + "\(Format.duration(floor)) is the floor any static Swift program importing Foundation pays, "
-                + "\(Format.duration(version - floor)) is appvault's own start-up (`--version` minus the floor: a "
-                + "\(binaryMegabytes) MiB binary's relocations and page faults, the argument parser building the command tree), and "
-                + "\(Format.duration(status - version)) is the request (socket and peer checks, one round trip, "
-                + "printing). docs/performance.md says what a profile of that start-up shows."
-        }
+    /// Where the installed CLI's round trip through the agent goes, from three medians of one run
+    /// (nanoseconds).
+    private static func breakdown(floor: Double, version: Double, status: Double, binaryMegabytes: Int) -> String {
+        "Start-up, from the static rows (medians): of `agent status`'s \(Format.duration(status)), "
+            + "\(Format.duration(floor)) is the floor any static Swift program importing Foundation pays, "
+            + "\(Format.duration(version - floor)) is appvault's own start-up (`--version` minus the floor: a "
+            + "\(binaryMegabytes) MiB binary's relocations and page faults, the argument parser building the command tree), and "
+            + "\(Format.duration(status - version)) is the request (socket and peer checks, one round trip, "
+            + "printing). docs/performance.md says what a profile of that start-up shows."
     }
 
     /// Starts `appvault agent run` on the vault in `folder` (trusting `caFile` for its upstream

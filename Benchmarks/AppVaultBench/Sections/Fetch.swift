@@ -27,9 +27,7 @@ enum Fetch {
         }
         let folder = BenchVault.privateFolder(under: settings.diskRoot)
         defer { try? BenchFiles.remove(folder) }
-        try BenchVault.create(in: folder, accounts: 0)
-        let vault = try BenchVault.openUnlocked(folder)
-        try servers.addAccount(to: vault)
+        _ = try servers.vaultWithAccount(in: folder)  // the commands below open the file themselves
         let credentials = folder + "/credentials"
         try "\(servers.user)\n\(servers.password)\n".write(toFile: credentials, atomically: true, encoding: .utf8)
         let (count, total) = shape(settings)

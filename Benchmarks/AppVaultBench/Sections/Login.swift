@@ -16,9 +16,7 @@ enum Login {
         }
         let folder = BenchVault.privateFolder(under: settings.diskRoot)
         defer { try? BenchFiles.remove(folder) }
-        try BenchVault.create(in: folder, accounts: 0)
-        let vault = try BenchVault.openUnlocked(folder)
-        try servers.addAccount(to: vault)
+        let vault = try servers.vaultWithAccount(in: folder)
         let netrc = folder + "/netrc"
         try "machine localhost login \(servers.user) password \(servers.password)\n"
             .write(toFile: netrc, atomically: true, encoding: .utf8)

@@ -73,6 +73,14 @@ struct TestServers {
         return TestServers(caFile: folder + "/ca.pem", user: user, password: String(password), portOffset: offset)
     }
 
+    /// A new vault in `folder`, unlocked, holding only the account `bob` for these servers.
+    func vaultWithAccount(in folder: String) throws -> Vault {
+        try BenchVault.create(in: folder, accounts: 0)
+        let vault = try BenchVault.openUnlocked(folder)
+        try addAccount(to: vault)
+        return vault
+    }
+
     /// Adds the account `bob` for these servers to `vault`, with a daily download limit of 100 GB:
     /// the fetch section alone downloads about 2 GB (the provider default is 2.5 GB).
     func addAccount(to vault: Vault) throws {
