@@ -46,8 +46,7 @@ struct MailOptions: ParsableArguments {
 
     func connection(budget: (any TrafficBudget)?) throws(VaultError) -> ConnectionOptions {
         guard (1...600).contains(timeout) else { throw .invalidInput("--timeout must be 1 to 600 seconds") }
-        let environment = ProcessInfo.processInfo.environment["APPVAULT_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-        return ConnectionOptions(caFile: caFile ?? environment, connectTimeout: .seconds(timeout),
+        return ConnectionOptions(caFile: caFile ?? EnvironmentVariable.nonEmpty("APPVAULT_CA_FILE"), connectTimeout: .seconds(timeout),
                                  ioTimeout: .seconds(timeout), trafficBudget: budget)
     }
 }

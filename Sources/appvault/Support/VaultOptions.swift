@@ -35,7 +35,7 @@ struct VaultOptions: ParsableArguments {
     func location() throws(VaultError) -> VaultLocation {
         if store != nil, vault != nil { throw .invalidInput("give --vault (a file) or --store (a database), not both") }
         if let store { return .database(try PostgresAddress(parsing: store)) }
-        if vault == nil, let address = ProcessInfo.processInfo.environment["APPVAULT_STORE"], !address.isEmpty {
+        if vault == nil, let address = EnvironmentVariable.nonEmpty("APPVAULT_STORE") {
             return .database(try PostgresAddress(parsing: address))
         }
         return .file(vaultPath)
@@ -50,19 +50,18 @@ struct VaultOptions: ParsableArguments {
     /// The vault path after defaults.
     var vaultPath: String {
         if let vault { return vault }
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["APPVAULT_VAULT"], !path.isEmpty { return path }
-        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? "/") + "/.local/share"
+        if let path = EnvironmentVariable.nonEmpty("APPVAULT_VAULT") { return path }
+        let dataHome = EnvironmentVariable.nonEmpty("XDG_DATA_HOME")
+            ?? (ProcessInfo.processInfo.environment["HOME"] ?? "/") + "/.local/share"
         return dataHome + "/appvault/vault.db"
     }
 
     var keyFilePath: String? {
-        keyFile ?? ProcessInfo.processInfo.environment["APPVAULT_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        keyFile ?? EnvironmentVariable.nonEmpty("APPVAULT_KEY_FILE")
     }
 
     var passphraseFilePath: String? {
-        passphraseFile ?? ProcessInfo.processInfo.environment["APPVAULT_PASSPHRASE_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        passphraseFile ?? EnvironmentVariable.nonEmpty("APPVAULT_PASSPHRASE_FILE")
     }
 
     /// The audit actor for this process.
