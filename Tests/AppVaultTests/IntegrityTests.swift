@@ -195,6 +195,7 @@ struct IntegrityTests {
         "UPDATE vault_state SET tree_root = 'root'", "UPDATE vault_header SET kdf_salt = 42",
         "UPDATE vault_header SET format_version = 'two'", "UPDATE audit_log SET at_ms = 'noon'",
         "UPDATE audit_log SET mac = 'text'", "UPDATE audit_log SET seq = -9223372036854775808 WHERE seq = 2",
+        "UPDATE audit_log SET seq = 9223372036854775807 WHERE seq = 2",
         "UPDATE tree SET id = -1 WHERE id = (SELECT MAX(id) FROM tree)", "UPDATE tree SET node = x'ff'", "UPDATE vault_header SET created_ms = 9223372036854775807",
     ])
     func mistypedCells(sql: String) throws {

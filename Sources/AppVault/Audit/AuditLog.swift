@@ -64,7 +64,7 @@ enum AuditLog {
         var expected: Int64 = 1
         var previous = AuditChain.genesis
         var last: StoredAuditEntry?
-        while true {
+        chain: while true {
             let batch = try StoreCall.run { try reader.auditEntries(after: expected - 1, limit: 1000) }
             if batch.isEmpty { break }
             for entry in batch {
@@ -80,8 +80,13 @@ enum AuditLog {
                 }
                 do { records.append(try decode(entry, keys: keys)) } catch { problems.append(error.description) }
                 previous = entry.mac
-                expected = entry.sequence + 1
                 last = entry
+                // Only an edited row holds the largest number; nothing can follow it.
+                guard entry.sequence < Int64.max else {
+                    problems.append("record \(entry.sequence) has a number no vault reaches: edited")
+                    break chain
+                }
+                expected = entry.sequence + 1
             }
         }
         let lastSequence = last?.sequence ?? 0
