@@ -93,6 +93,7 @@ struct MailSessionTests {
 
     @Test("through a checked Unix socket; a refused credential is localCredentialRefused")
     func unixSocket() throws {
+        try MailFixtures.usersReady.get()
         let relay = try UnixRelay()
         defer { relay.stop() }
         let client = try MailSession.imap(local: .unixSocket(path: relay.socket), account: MailFixtures.account.user,
